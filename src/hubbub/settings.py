@@ -1,0 +1,67 @@
+"""The one Settings object: where hubbub keeps its data and which secrets it has.
+
+Values come from the environment (``HUBBUB_*``), then from a ``.env`` file in the
+working directory, then from the defaults below. Secrets are ``SecretStr`` so that
+printing or logging the settings never shows them; use :func:`mask` to show one.
+The business itself is described in ``hubbub.toml`` (see :mod:`hubbub.workspace`).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings", "mask"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HUBBUB_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "hubbub")
+    database_url: str = ""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    workspace_file: Path = Path("hubbub.toml")
+
+    # web
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr | None = None  # generated and kept in HOME when not given
+    session_hours: int = 12
+
+    # network credentials (used by sources/ and publish/)
+    x_bearer_token: SecretStr | None = None
+    x_client_id: SecretStr | None = None
+    x_client_secret: SecretStr | None = None
+    mastodon_base_url: str = ""
+    mastodon_access_token: SecretStr | None = None
+    bluesky_handle: str = ""
+    bluesky_app_password: SecretStr | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL: ``HUBBUB_DATABASE_URL``, else SQLite in HUBBUB_HOME."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'hubbub.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()
+
+
+def mask(secret: SecretStr | str | None) -> str:
+    """Show a secret as its last four characters only, e.g. ``••••••3f9a``."""
+    if secret is None:
+        return "(not set)"
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    if len(value) <= 8:
+        return "•" * len(value)
+    return "•" * 6 + value[-4:]

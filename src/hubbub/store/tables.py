@@ -1,0 +1,215 @@
+"""The database schema as SQLAlchemy Core tables.
+
+Core rather than the ORM because almost every write is a bulk idempotent upsert
+(``INSERT ... ON CONFLICT``) and every read is an aggregate for a view; mapped
+objects would only be converted back to :mod:`hubbub.model` dataclasses.
+The same tables serve SQLite and PostgreSQL; Alembic migrations in
+``store/migrations`` create and evolve them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "accounts",
+    "followers",
+    "memberships",
+    "mention_streams",
+    "mentions",
+    "metadata",
+    "posts",
+    "source_cursors",
+    "streams",
+    "users",
+    "web_sessions",
+    "workspaces",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UtcDateTime = DateTime(timezone=True)
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("config", JSON, nullable=False),  # the Workspace as loaded from hubbub.toml
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("network", String(16), nullable=False),
+    Column("native_id", String(64), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("bio", Text, nullable=False, default=""),
+    Column("location", String(200), nullable=False, default=""),
+    Column("url", String(500), nullable=False, default=""),
+    Column("followers", Integer),
+    Column("following", Integer),
+    Column("posts", Integer),
+    Column("listed", Integer),
+    Column("created", UtcDateTime),
+    Column("verified", Boolean),
+    Column("default_avatar", Boolean),
+    Column("default_profile", Boolean),
+    Column("updated", UtcDateTime, nullable=False),
+    UniqueConstraint("network", "native_id", name="uq_accounts_network_native_id"),
+)
+Index("ix_accounts_handle", accounts.c.network, accounts.c.handle)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("network", String(16), nullable=False),
+    Column("native_id", String(64), nullable=False),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("language", String(16)),
+    Column("url", String(500), nullable=False, default=""),
+    Column("reply_to", String(64)),
+    Column("reply_to_handle", String(200)),
+    Column("quote_of", String(64)),
+    Column("repost_of", String(64)),
+    Column("conversation_id", String(64)),
+    Column("entities", JSON),  # {"hashtags": [[text, start, end], ...], ..., "reply": str|None}
+    Column("likes", Integer),
+    Column("reposts", Integer),
+    Column("replies", Integer),
+    Column("quotes", Integer),
+    Column("impressions", Integer),
+    Column("place", JSON),
+    Column("client", String(200), nullable=False, default=""),
+    Column("media", JSON),
+    Column("raw", JSON),  # the payload exactly as the network gave it
+    Column("source", String(200), nullable=False, default=""),  # provenance
+    Column("source_url", String(1000), nullable=False, default=""),
+    Column("retrieved", UtcDateTime),
+    UniqueConstraint("network", "native_id", name="uq_posts_network_native_id"),
+)
+Index("ix_posts_account_id", posts.c.account_id)
+Index("ix_posts_created", posts.c.created)
+
+streams = Table(
+    "streams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("created", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "name", name="uq_streams_workspace_id_name"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("created", UtcDateTime, nullable=False),  # the post's time, for time-range scans
+    Column("network", String(16), nullable=False),
+    Column("author_id", Integer, ForeignKey("accounts.id"), nullable=False),
+    Column("sentiment_label", String(16), nullable=False),
+    Column("sentiment_score", Float, nullable=False),
+    Column("intents", JSON, nullable=False),  # list of intent labels
+    Column("language", String(16)),
+    Column("post_type", String(16), nullable=False),
+    Column("relationship", String(16), nullable=False),
+    Column("in_locale", Boolean),
+    Column("reach", Integer, nullable=False, default=0),
+    Column("engagement", Integer, nullable=False, default=0),
+    Column("insight", JSON, nullable=False),  # the whole Insight, for detail views
+    Column("processed", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "post_id", name="uq_mentions_workspace_id_post_id"),
+)
+Index("ix_mentions_workspace_created", mentions.c.workspace_id, mentions.c.created)
+Index("ix_mentions_author", mentions.c.workspace_id, mentions.c.author_id)
+
+mention_streams = Table(
+    "mention_streams",
+    metadata,
+    Column("mention_id", Integer, ForeignKey("mentions.id"), primary_key=True),
+    Column("stream_id", Integer, ForeignKey("streams.id"), primary_key=True),
+)
+Index("ix_mention_streams_stream_id", mention_streams.c.stream_id)
+
+source_cursors = Table(
+    "source_cursors",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("source", String(200), primary_key=True),
+    Column("cursor", Text),
+    Column("updated", UtcDateTime, nullable=False),
+)
+
+followers = Table(
+    "followers",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("network", String(16), nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(200), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("password_hash", String(300), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("role", String(16), nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime, nullable=False),
+)
