@@ -104,7 +104,10 @@ def _convert(tp: Any, data: Any, path: str) -> Any:
         if origin is tuple:
             if len(args) != len(data):
                 raise CodecError(f"{path}: expected {len(args)} items, got {len(data)}")
-            return tuple(_convert(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, data, strict=True)))
+            return tuple(
+                _convert(a, v, f"{path}[{i}]")
+                for i, (a, v) in enumerate(zip(args, data, strict=True))
+            )
         return [_convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(data)]
     if origin is dict:
         if not isinstance(data, dict):

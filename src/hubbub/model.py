@@ -238,7 +238,7 @@ class Batch:
     source: str
     posts: list[Post]
     cursor: str | None = None
-    accounts: list[Account] = field(default_factory=list)  # e.g. followers, for the audit
+    followers: list[Account] = field(default_factory=list)  # the business's followers (audit)
 
 
 # --- the workspace ---------------------------------------------------------------
