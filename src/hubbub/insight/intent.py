@@ -1,0 +1,186 @@
+"""Why they posted: transparent phrase rules, several labels per post.
+
+A small business owner must be able to see why a post was flagged "complaint",
+and fix a rule, so intents come from the listed phrases below rather than from
+an opaque model. Each phrase matches as a run of whole words, case-insensitively
+(tokenised exactly as the query language tokenises: "pre-order" is "pre order",
+and stretched words are squeezed: "sooo good" is "so good"); a post gets every
+label whose rule fires, and ``other`` only when none does. Phrases with symbols
+("% off", "earn $") match as plain substrings.
+
+Matching is one pass over the post's tokens with a dict from each phrase's first
+word, rather than a regular expression per rule: ~50 alternatives per rule made
+the regex scan the slowest stage of the pipeline.
+
+- question: a ``?``, or a sentence that opens with a question word (who, what,
+  when, where, why, how, is, are, do, does, did, can, could, will, would,
+  should, anyone, any).
+- complaint: :data:`COMPLAINT`, e.g. "worst", "never again", "still waiting", "refund".
+- praise: :data:`PRAISE`, e.g. "love", "delicious", "thank you", unless a
+  negation ("not", "never", "n't", "no") is one of the two words before it.
+- recommendation_request: :data:`RECOMMENDATION_REQUEST`, e.g. "any recommendations",
+  "can anyone recommend", "where can I get", "best place for".
+- purchase_intent: :data:`PURCHASE_INTENT`, e.g. "want to buy", "how much",
+  "pre-order", "do you deliver", "are you open".
+- spam_promo: :data:`SPAM_PROMO`, e.g. "link in bio", "use code", "giveaway",
+  "dm me", or five or more hashtags, or three or more links.
+- other: none of the above.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from hubbub.model import Entities, Intent
+from hubbub.query.tokens import tokenize
+
+__all__ = [
+    "COMPLAINT",
+    "PRAISE",
+    "PURCHASE_INTENT",
+    "QUESTION_OPENERS",
+    "RECOMMENDATION_REQUEST",
+    "SPAM_PROMO",
+    "intents",
+]
+
+QUESTION_OPENERS: tuple[str, ...] = (
+    "who", "what", "when", "where", "why", "how", "is", "are", "do", "does", "did",
+    "can", "could", "will", "would", "should", "anyone", "any",
+)  # fmt: skip
+COMPLAINT: tuple[str, ...] = (
+    "worst", "terrible", "awful", "horrible", "disgusting", "gross", "disappointed",
+    "disappointing", "never again", "not coming back", "won't be back", "rude",
+    "stale", "burnt", "burned", "undercooked", "was raw", "still raw", "raw in the middle",
+    "raw inside", "was cold", "were cold", "stone cold", "overpriced", "ripped off",
+    "rip off", "waited", "still waiting", "waiting for", "refund", "not happy", "unhappy",
+    "unacceptable", "complaint", "complain", "food poisoning", "got sick", "wrong order",
+    "got my order wrong", "never received", "never arrived", "didn't get", "no one answered",
+    "nobody answered", "hair in", "dirty", "sold out again", "ruined", "mediocre", "meh",
+)  # fmt: skip
+PRAISE: tuple[str, ...] = (
+    "love", "loved", "loving", "best", "amazing", "delicious", "great", "awesome",
+    "fantastic", "wonderful", "excellent", "perfect", "incredible", "outstanding",
+    "thank you", "thanks", "so good", "favorite", "favourite", "yum", "yummy",
+    "highly recommend", "to die for", "obsessed", "heavenly", "kudos", "shoutout",
+    "shout out", "thank me later", "hands down", "must try", "must-try", "worth it",
+    "in a good way", "five stars", "5 stars", "❤", "😍", "🥰", "👏", "⭐", "😋", "🔥", "💯", "👌",
+)  # fmt: skip
+RECOMMENDATION_REQUEST: tuple[str, ...] = (
+    "any recommendations", "any recs", "recommendations for", "recommend a",
+    "recommend any", "can anyone recommend", "could anyone recommend", "suggestions for",
+    "any suggestions", "where can i get", "where can i find", "where should i",
+    "where to get", "best place for", "best place to", "looking for a good",
+    "anyone know a good", "know any good", "who makes the best", "what's the best",
+    "whats the best", "what is the best",
+)  # fmt: skip
+PURCHASE_INTENT: tuple[str, ...] = (
+    "want to buy", "wanna buy", "where can i buy", "how much", "price", "prices",
+    "order", "orders", "ordering", "pre-order", "pre-orders", "preorder", "preorders",
+    "do you deliver", "delivery",
+    "can i get", "can i order", "taking orders", "in stock", "reserve", "are you open",
+    "what time do you open", "opening hours", "need a", "need some", "gonna get",
+    "going to get", "pick up", "pickup", "catering", "buy",
+)  # fmt: skip
+SPAM_PROMO: tuple[str, ...] = (
+    "dm me", "dm for", "dm us for", "click the link", "link in bio", "follow back",
+    "follow for follow", "f4f", "giveaway", "promo code", "use code", "discount code",
+    "% off", "free followers", "buy followers", "earn $", "make money", "crypto",
+    "airdrop", "onlyfans", "whatsapp", "check out my", "limited time offer",
+    "act now", "100% free",
+)  # fmt: skip
+
+_NEGATORS = frozenset(
+    {"not", "never", "no", "nothing", "t", "isnt", "wasnt", "dont", "didnt", "aint", "hardly"}
+)  # "isn't" tokenises to "isn" "t"
+
+Phrase = tuple[str, ...]
+_Index = dict[str, list[Phrase]]
+
+
+def _index(phrases: Iterable[str]) -> tuple[_Index, tuple[str, ...]]:
+    """First word -> phrases (longest first); and the symbol phrases matched as substrings."""
+    index: _Index = {}
+    symbols: list[str] = []
+    for phrase in phrases:
+        if re.search(r"[^\w\s'\-]", phrase) and tokenize(phrase) != [phrase]:
+            symbols.append(phrase.lower())
+            continue
+        words = tuple(tokenize(phrase))
+        index.setdefault(words[0], []).append(words)
+    for options in index.values():
+        options.sort(key=len, reverse=True)
+    return index, tuple(symbols)
+
+
+_RULES: dict[Intent, tuple[_Index, tuple[str, ...]]] = {
+    "complaint": _index(COMPLAINT),
+    "praise": _index(PRAISE),
+    "recommendation_request": _index(RECOMMENDATION_REQUEST),
+    "purchase_intent": _index(PURCHASE_INTENT),
+    "spam_promo": _index(SPAM_PROMO),
+}
+_VOCABULARY = frozenset(
+    w for idx, _ in _RULES.values() for ps in idx.values() for p in ps for w in p
+)
+_OPENER = re.compile(
+    r"(?:^|[.!?\n]\s*)(?:" + "|".join(QUESTION_OPENERS) + r")\b(?!['\u2019])", re.IGNORECASE
+)
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+_ORDER: tuple[Intent, ...] = (
+    "question",
+    "complaint",
+    "praise",
+    "recommendation_request",
+    "purchase_intent",
+    "spam_promo",
+)
+
+
+def _squeeze(token: str) -> str:
+    """'goooood' -> 'good', 'sooo' -> 'so': the squeezed form a rule knows, if any."""
+    if not _STRETCHED.search(token):
+        return token
+    double = _STRETCHED.sub(r"\1\1", token)
+    return double if double in _VOCABULARY else _STRETCHED.sub(r"\1", token)
+
+
+def _spans(tokens: list[str], index: _Index) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for i, tok in enumerate(tokens):
+        for words in index.get(tok, ()):
+            if tuple(tokens[i : i + len(words)]) == words:
+                out.append((i, i + len(words)))
+                break
+    return out
+
+
+def _praised(tokens: list[str], asks: list[tuple[int, int]]) -> bool:
+    for start, _ in _spans(tokens, _RULES["praise"][0]):
+        if any(a <= start < b for a, b in asks):
+            continue  # "what's the best ..." asks; it does not praise
+        if not any(t in _NEGATORS for t in tokens[max(0, start - 2) : start]):
+            return True
+    return False
+
+
+def intents(text: str, entities: Entities | None = None) -> tuple[Intent, ...]:
+    """Every intent whose rule fires on ``text``, in :data:`hubbub.model.INTENTS` order."""
+    tokens = [_squeeze(t) for t in tokenize(text)]
+    lowered = text.lower()
+    found: set[Intent] = set()
+    if "?" in text or _OPENER.search(text):
+        found.add("question")
+    asks = _spans(tokens, _RULES["recommendation_request"][0])
+    if asks:
+        found.add("recommendation_request")
+    if _praised(tokens, asks):
+        found.add("praise")
+    for label in ("complaint", "purchase_intent", "spam_promo"):
+        index, symbols = _RULES[label]
+        if _spans(tokens, index) or any(sym in lowered for sym in symbols):
+            found.add(label)
+    if entities is not None and (len(entities.hashtags) >= 5 or len(entities.urls) >= 3):
+        found.add("spam_promo")
+    return tuple(i for i in _ORDER if i in found) or ("other",)

@@ -1,0 +1,119 @@
+"""What it is about: the post's entities, the workspace's products it names, key phrases.
+
+Key phrases use the RAKE idea (Rose et al., 2010) in a few lines rather than a
+keyword-extraction library: split the text at punctuation and stop words, keep
+runs of 1-3 content words, score each by the sum of its words' degree/frequency
+and keep the best three. It needs no model and is deterministic, which is what a
+"what are people saying" list on a small dashboard wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import regex
+
+from hubbub.model import Entities, Post, What, Workspace
+from hubbub.query.tokens import tokenize
+
+__all__ = ["STOPWORDS", "key_phrases", "products_named", "what"]
+
+STOPWORDS: frozenset[str] = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been
+    before being below between both but by can can't cannot could couldn't did didn't do does
+    doesn't doing don't down during each few for from further get got had hadn't has hasn't
+    have haven't having he her here hers herself him himself his how i i'm if in into is isn't
+    it it's its itself just let's like me more most much my myself no nor not now of off on
+    once only or other ought our ours ourselves out over own really rt same she should shouldn't
+    so some such than that that's the their theirs them themselves then there there's these
+    they they're this those through to too under until up us very via was wasn't we we're were
+    weren't what what's when where which while who whom why will with won't would wouldn't you
+    you're your yours yourself yourselves amp today im gonna one also still even""".split()  # noqa: SIM905
+)
+
+# Clauses end at punctuation other than in-word apostrophes and hyphens.
+_CLAUSE = regex.compile(r"[^\p{L}\p{M}\p{N}_'\u2019\-\s]+|\s-\s")
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}_]+(?:['\u2019\-][\p{L}\p{N}]+)*")
+# Fediverse handles (user@instance), which twitter-text does not take as mentions.
+_HANDLE = regex.compile(r"@[\w.\-]+@[\w.\-]+")
+
+
+@lru_cache(maxsize=64)
+def _product_words(products: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((p, tuple(tokenize(p))) for p in products)
+
+
+def products_named(tokens: Sequence[str], products: Sequence[str]) -> tuple[str, ...]:
+    """The workspace products whose words occur as a run in ``tokens`` (also as hashtags)."""
+    toks = tuple(tokens)
+    present = frozenset(toks)
+    found: list[str] = []
+    for product, words in _product_words(tuple(products)):
+        n = len(words)
+        as_run = (
+            n > 0
+            and words[0] in present
+            and any(toks[i : i + n] == words for i in range(len(toks) - n + 1))
+        )
+        as_tag = n > 1 and "".join(words) in toks  # #cinnamonroll names "cinnamon roll"
+        if as_run or as_tag:
+            found.append(product)
+    return tuple(found)
+
+
+def _strip_entities(text: str, entities: Entities | None) -> str:
+    if "@" in text:
+        text = _HANDLE.sub(lambda m: " " * len(m.group()), text)
+    if entities is None:
+        return text
+    chars = list(text)
+    for span in (*entities.urls, *entities.mentions, *entities.hashtags, *entities.cashtags):
+        chars[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(chars)
+
+
+def key_phrases(text: str, limit: int = 3) -> tuple[str, ...]:
+    """Up to ``limit`` RAKE-scored phrases of 1-3 content words, best first."""
+    candidates: list[list[str]] = []
+    for clause in _CLAUSE.split(text.lower().replace("\u2019", "'")):
+        run: list[str] = []
+        for word in _WORD.findall(clause):
+            if word in STOPWORDS or word.isdigit() or len(word) < 2:
+                if run:
+                    candidates.append(run)
+                run = []
+            else:
+                run.append(word)
+                if len(run) == 3:
+                    candidates.append(run)
+                    run = []
+        if run:
+            candidates.append(run)
+    if not candidates:
+        return ()
+    freq: dict[str, int] = {}
+    degree: dict[str, int] = {}
+    for cand in candidates:
+        for w in cand:
+            freq[w] = freq.get(w, 0) + 1
+            degree[w] = degree.get(w, 0) + len(cand)
+    scored: dict[str, float] = {}
+    for cand in candidates:
+        phrase = " ".join(cand)
+        scored[phrase] = sum(degree[w] / freq[w] for w in cand)
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(p for p, _ in ranked[:limit])
+
+
+def what(post: Post, workspace: Workspace, terms: Sequence[str] = ()) -> What:
+    ents = post.entities or Entities()
+    return What(
+        hashtags=tuple(dict.fromkeys(s.text for s in ents.hashtags)),
+        mentions=tuple(dict.fromkeys(s.text for s in ents.mentions)),
+        urls=tuple(dict.fromkeys(s.text for s in ents.urls)),
+        cashtags=tuple(dict.fromkeys(s.text for s in ents.cashtags)),
+        products=products_named(tokenize(post.text), workspace.products),
+        key_phrases=key_phrases(_strip_entities(post.text, post.entities)),
+        matched_terms=tuple(dict.fromkeys(terms)),
+    )

@@ -1,0 +1,66 @@
+"""The pipeline: one pure function from a batch of posts to the workspace's mentions.
+
+``process(batch, workspace)`` runs entities -> match -> insight with no I/O, so
+every runner (live listener, file import, demo, the Dask backfill) calls the same
+code (DESIGN.md, "The flow"). Its one side effect: it fills ``post.entities`` in
+place where it is None, so the store saves the entities it matched on.
+
+The workspace's compiled :class:`~hubbub.query.Matcher` is cached by its tuple of
+(frozen, hashable) streams, so a listener calling ``process`` once per batch
+parses its queries once, and an edited stream simply compiles anew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from hubbub.insight import analyse
+from hubbub.model import Mention, Post, Stream, Workspace
+from hubbub.query import Matcher, PostView, compile_streams
+from hubbub.text import extract_entities
+
+__all__ = ["fill_entities", "matcher_for", "process"]
+
+
+@lru_cache(maxsize=128)
+def matcher_for(streams: tuple[Stream, ...]) -> Matcher:
+    """The compiled matcher of these streams (cached); QueryError names a bad stream."""
+    return compile_streams(streams)
+
+
+def fill_entities(post: Post) -> Post:
+    """Extract ``post``'s entities where they are still None; returns the same post."""
+    if post.entities is None:
+        post.entities = extract_entities(post.text)
+    return post
+
+
+def process(batch: Sequence[Post], workspace: Workspace) -> list[Mention]:
+    """A Mention (with its Insight) for each post that a non-paused stream matched.
+
+    Mentions come in batch order; a post repeated in the batch (same network and
+    id) counts once, as its first occurrence. Raises QueryError, naming the
+    stream, if one of the workspace's queries is invalid.
+    """
+    matcher = matcher_for(tuple(workspace.streams))
+    seen: set[tuple[str, str]] = set()
+    mentions: list[Mention] = []
+    for post in batch:
+        fill_entities(post)
+        if post.key in seen:
+            continue
+        seen.add(post.key)
+        matches = matcher.match_view(PostView(post))
+        if not matches:
+            continue
+        terms = tuple(dict.fromkeys(t for m in matches for t in m.terms))
+        mentions.append(
+            Mention(
+                workspace=workspace.slug,
+                post=post,
+                streams=tuple(m.name for m in matches),
+                insight=analyse(post, workspace, terms),
+            )
+        )
+    return mentions
