@@ -3,6 +3,8 @@
 Core rather than the ORM because almost every write is a bulk idempotent upsert
 (``INSERT ... ON CONFLICT``) and every read is an aggregate for a view; mapped
 objects would only be converted back to :mod:`hubbub.model` dataclasses.
+Datetime columns are :class:`~hubbub.store.types.UtcDateTime` (aware UTC on both
+databases); ``posts.entities`` holds :func:`~hubbub.store.types.entities_to_json`.
 The same tables serve SQLite and PostgreSQL; Alembic migrations in
 ``store/migrations`` create and evolve them.
 """
@@ -13,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,6 +25,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from hubbub.store.types import UtcDateTime
 
 __all__ = [
     "accounts",
@@ -50,7 +53,12 @@ metadata = MetaData(
     }
 )
 
-UtcDateTime = DateTime(timezone=True)
+# Lengths are generous on purpose: SQLite ignores them, PostgreSQL enforces them, and
+# a post must never fail to store for an id (e.g. a Bluesky AT URI, ~70 characters),
+# a display name (Bluesky allows 640) or a URL a few characters longer than expected.
+
+# SQL NULL (not JSON ``null``) for a missing value, so ``IS NULL`` and ``COALESCE`` work.
+NullableJSON = JSON(none_as_null=True)
 
 workspaces = Table(
     "workspaces",
@@ -69,12 +77,12 @@ accounts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("network", String(16), nullable=False),
-    Column("native_id", String(64), nullable=False),
+    Column("native_id", String(300), nullable=False),
     Column("handle", String(200), nullable=False),
-    Column("name", String(200), nullable=False, default=""),
+    Column("name", String(1000), nullable=False, default=""),
     Column("bio", Text, nullable=False, default=""),
     Column("location", String(200), nullable=False, default=""),
-    Column("url", String(500), nullable=False, default=""),
+    Column("url", String(2000), nullable=False, default=""),
     Column("followers", Integer),
     Column("following", Integer),
     Column("posts", Integer),
@@ -93,29 +101,30 @@ posts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("network", String(16), nullable=False),
-    Column("native_id", String(64), nullable=False),
+    Column("native_id", String(300), nullable=False),
     Column("account_id", Integer, ForeignKey("accounts.id"), nullable=False),
     Column("text", Text, nullable=False),
     Column("created", UtcDateTime, nullable=False),
     Column("language", String(16)),
-    Column("url", String(500), nullable=False, default=""),
-    Column("reply_to", String(64)),
+    Column("url", String(2000), nullable=False, default=""),
+    Column("reply_to", String(300)),
     Column("reply_to_handle", String(200)),
-    Column("quote_of", String(64)),
-    Column("repost_of", String(64)),
-    Column("conversation_id", String(64)),
-    Column("entities", JSON),  # {"hashtags": [[text, start, end], ...], ..., "reply": str|None}
+    Column("quote_of", String(300)),
+    Column("repost_of", String(300)),
+    Column("conversation_id", String(300)),
+    # {"hashtags": [[text, start, end], ...], ..., "reply": str|None}: types.entities_to_json
+    Column("entities", NullableJSON),
     Column("likes", Integer),
     Column("reposts", Integer),
     Column("replies", Integer),
     Column("quotes", Integer),
     Column("impressions", Integer),
-    Column("place", JSON),
+    Column("place", NullableJSON),  # codec.to_dict(Place)
     Column("client", String(200), nullable=False, default=""),
-    Column("media", JSON),
-    Column("raw", JSON),  # the payload exactly as the network gave it
+    Column("media", NullableJSON),  # [codec.to_dict(Media), ...]
+    Column("raw", NullableJSON),  # the payload exactly as the network gave it
     Column("source", String(200), nullable=False, default=""),  # provenance
-    Column("source_url", String(1000), nullable=False, default=""),
+    Column("source_url", String(2000), nullable=False, default=""),
     Column("retrieved", UtcDateTime),
     UniqueConstraint("network", "native_id", name="uq_posts_network_native_id"),
 )
