@@ -1,0 +1,3 @@
+"""The web UI's routers, one module per page or concern."""
+
+__all__: list[str] = []

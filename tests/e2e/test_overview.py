@@ -1,0 +1,225 @@
+"""The web UI in a real browser: Debian's chromium driven by Playwright.
+
+One temporary SQLite store is filled once per module by the demo source (the
+bakery, 30 days) through ``hubbub.listen.ingest``; uvicorn serves the app on a free
+port of 127.0.0.1 in a thread. Each page is saved to ``screenshots/`` (gitignored)
+for a person to look at. Skips where chromium or Playwright is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hubbub.settings import Settings
+from hubbub.store import Store
+from hubbub.store.users import add_membership, create_user
+from hubbub.web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots"
+PASSWORD = "larkspur-demo-pass"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"chromium not found at {CHROMIUM}"),
+]
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Python playwright is not installed"
+)
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    mentions_30: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    import uvicorn
+
+    from hubbub.listen import ingest
+    from hubbub.sources.demo import DemoSource
+    from hubbub.workspace import load_workspace
+
+    home = tmp_path_factory.mktemp("e2e-home")
+    workspace = load_workspace(ROOT / "src" / "hubbub" / "examples" / "bakery.toml")
+    store = Store.open(f"sqlite:///{home / 'hubbub.db'}")
+    report = ingest(store, workspace, DemoSource(workspace, days=30))
+    assert report.mentions_new > 0
+    with store.begin() as conn:
+        from hubbub.store import workspace_id
+
+        ws_id = workspace_id(conn, workspace.slug)
+        assert ws_id is not None
+        user = create_user(conn, "maya", PASSWORD, name="Maya Ortiz")
+        add_membership(conn, user, ws_id, "owner")
+    app = create_app(store, Settings(home=home))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", report.mentions_new)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    opened.on("pageerror", lambda exc: problems.append(str(exc)))
+    opened.problems = problems
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _log_in(page: Any, base: str, password: str = PASSWORD) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Username").fill("maya")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def _number(text: str) -> int:
+    return int(text.strip().replace(",", ""))
+
+
+def test_overview_shows_charts_and_latest_mentions(served: Served, page: Any) -> None:
+    page.goto(served.base + "/")
+    assert page.url.startswith(served.base + "/login")
+    _shot(page, "login")
+    _log_in(page, served.base)
+    assert page.url == served.base + "/w/larkspur/"
+    assert page.title().startswith("Overview")
+
+    total = _number(page.locator("#kpi-mentions").inner_text())
+    assert 0 < total <= served.mentions_30
+
+    lines = page.locator("figure.for-wide svg.chart-line g.series")
+    assert lines.count() >= 3
+    values = [
+        sum(int(v) for v in (lines.nth(i).get_attribute("data-values") or "0").split(","))
+        for i in range(lines.count())
+    ]
+    assert max(values) > 0
+    assert page.locator("figure.for-wide svg.chart-line polyline").count() == lines.count()
+    segments = page.locator("svg.chart-stacked rect.segment")
+    assert segments.count() >= 2
+    assert (
+        sum(float(segments.nth(i).get_attribute("data-value")) for i in range(segments.count()))
+        == total
+    )
+    bars = page.locator("svg.chart-bar g.bar")
+    assert bars.count() == 3  # the bakery and its two competitors
+    assert bars.first.get_attribute("data-label") == "Larkspur Bakery"
+
+    mentions = page.locator("#latest-mentions li.mention")
+    assert mentions.count() == 20
+    assert page.locator("#latest-mentions a.entity").count() > 0
+    assert page.locator("#table-authors tbody tr").count() > 0
+    _shot(page, "overview")
+
+    # the period switch (htmx swaps the page body, the URL follows)
+    page.get_by_role("link", name="7 days").click()
+    page.wait_for_url("**/w/larkspur/?days=7")
+    page.wait_for_load_state("networkidle")
+    week = _number(page.locator("#kpi-mentions").inner_text())
+    assert 0 < week < total
+    assert (
+        page.locator("figure.for-wide svg.chart-line g.series")
+        .first.get_attribute("data-values")
+        .count(",")
+        == 6
+    )
+    _shot(page, "overview-7days")
+    assert page.problems == []  # no script errors, no CSP violations
+
+
+def test_overview_on_a_phone(served: Served, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        _log_in(page, served.base)
+        assert page.url.endswith("/w/larkspur/")
+        # nothing wider than the screen but the scrollable nav and tables
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+        _shot(page, "overview-phone")
+    finally:
+        context.close()
+
+
+def test_wrong_password_shows_the_error(served: Served, page: Any) -> None:
+    _log_in(page, served.base, password="not-the-password")
+    assert "/login" in page.url
+    alert = page.get_by_role("alert")
+    assert alert.inner_text().strip() == "Wrong username or password"
+    assert page.get_by_label("Username").input_value() == "maya"
+    _shot(page, "login-error")
+
+
+def test_logout_returns_to_login(served: Served, page: Any) -> None:
+    _log_in(page, served.base)
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    page.goto(served.base + "/w/larkspur/")
+    assert "/login" in page.url
