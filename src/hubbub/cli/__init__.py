@@ -1,0 +1,14 @@
+"""The ``hubbub`` command line: thin Typer commands over the core.
+
+Each command builds the core objects (workspace, store, source) and calls one
+function of the core; nothing here computes insight. Known failures (a bad
+workspace file, a bad query, an unreadable source, the database) become clear
+lines on stderr and exit code 2 (bad input) or 1 (could not do it), never a
+traceback; see :mod:`hubbub.cli.errors`.
+"""
+
+from __future__ import annotations
+
+from hubbub.cli.commands import app, main
+
+__all__ = ["app", "main"]

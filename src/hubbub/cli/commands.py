@@ -1,0 +1,417 @@
+"""The commands: init, import, mentions, serve, user add, demo.
+
+Every command's help ends with an example (a test walks them all). Progress bars
+and messages go to stderr so stdout stays clean for ``--json`` pipelines.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hubbub import codec
+from hubbub.cli.errors import BAD_INPUT, FAILED, fail, handled, stderr
+from hubbub.model import ROLES, Workspace
+from hubbub.settings import get_settings
+from hubbub.store import Store, workspace_id
+from hubbub.store import load_workspace as stored_workspace
+from hubbub.workspace import example_path, load_workspace, parse_workspace, starter_toml
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="hubbub",
+    help="Social listening and engagement for small businesses: listen, understand, answer."
+    "\n\nExample: hubbub demo",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+user_app = typer.Typer(
+    help="Manage the people who log in to the web UI.\n\n"
+    "Example: hubbub user add maya --workspace larkspur --role owner",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+def main() -> None:
+    """The console script: the app, with known errors as one line and no traceback."""
+    try:
+        with handled():
+            app(standalone_mode=True)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,.0f} posts"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        yield progress
+
+
+# --- init ---------------------------------------------------------------------------------
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(value: str | None, question: str, interactive: bool) -> str:
+    if value is not None or not interactive:
+        return value or ""
+    answer: str = typer.prompt(question, default="", show_default=False)
+    return answer.strip()
+
+
+def _ask_number(value: float | None, question: str, interactive: bool) -> float | None:
+    if value is not None or not interactive:
+        return value
+    while True:
+        answer = _ask(None, question, interactive)
+        if not answer:
+            return None
+        try:
+            return float(answer)
+        except ValueError:
+            stderr().print(f"{answer!r} is not a number; leave it empty to skip")
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the workspace file.")] = Path(
+        "hubbub.toml"
+    ),
+    name: Annotated[str | None, typer.Option(help="The business's name.")] = None,
+    town: Annotated[str | None, typer.Option(help="The town it serves.")] = None,
+    latitude: Annotated[float | None, typer.Option(help="The town's latitude.")] = None,
+    longitude: Annotated[float | None, typer.Option(help="The town's longitude.")] = None,
+    x_handle: Annotated[str | None, typer.Option(help="The business's X handle.")] = None,
+    website: Annotated[str | None, typer.Option(help="The business's website URL.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a starter hubbub.toml describing your business.
+
+    Asks for what the flags leave out when run in a terminal.
+
+    Example: hubbub init --name "Larkspur Bakery" --town Asheville --latitude 35.5951
+    --longitude -82.5515 --x-handle larkspurbakes --website https://larkspurbakery.com
+    """
+    with handled():
+        if path.exists() and not force:
+            fail(f"{path} already exists; use --force to overwrite it", FAILED)
+        interactive = _stdin_is_terminal()
+        name = _ask(name, "Business name", interactive)
+        if not name:
+            fail("--name is required (run in a terminal to be asked for it)", BAD_INPUT)
+        town = _ask(town, "Town (empty to skip)", interactive)
+        if town:
+            latitude = _ask_number(latitude, f"Latitude of {town}", interactive)
+            longitude = _ask_number(longitude, f"Longitude of {town}", interactive)
+        x_handle = _ask(x_handle, "X handle (empty to skip)", interactive)
+        website = _ask(website, "Website (empty to skip)", interactive)
+        text = starter_toml(name, town, latitude, longitude, x_handle, website)
+        workspace = parse_workspace(text, str(path))  # the answers themselves may be wrong
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        out = _out()
+        out.print(f"Wrote {path} for {workspace.name} (slug {workspace.slug}). Its searches:")
+        for stream in workspace.streams:
+            out.print(f"  {stream.kind:<10} {stream.name}: {stream.query}", markup=False)
+        out.print(f"Edit {path} to add competitors, products and your team, then `hubbub import`.")
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSON Lines files (.jsonl or .jsonl.gz): hubbub posts or X API v2 (twarc2).",
+            metavar="FILE...",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="The workspace file [default: hubbub.toml]."),
+    ] = None,
+    from_start: Annotated[
+        bool, typer.Option(help="Read every line again instead of resuming after the last.")
+    ] = False,
+) -> None:
+    """Import posts from JSON Lines files (hubbub or X API v2); resumes where it stopped.
+
+    Every bad line is reported as FILE:LINE: reason on stderr and the good lines are still
+    stored; the exit code is 1 when any line failed. Importing again stores nothing twice.
+
+    Example: twarc2 search larkspur tweets.jsonl && hubbub import tweets.jsonl
+    """
+    from hubbub.listen import ingest
+    from hubbub.sources.files import FileSource
+
+    with handled():
+        ws = load_workspace(workspace or get_settings().workspace_file)
+        source = FileSource(files, from_start=from_start)
+        store = Store.open()
+        try:
+            with _progress() as progress:
+                task = progress.add_task(f"Importing into {ws.slug}", total=None)
+                report = ingest(store, ws, source, progress=lambda n: progress.advance(task, n))
+        finally:
+            store.close()
+        err = stderr()
+        for error in source.errors:
+            err.print(error, markup=False)
+        _out().print(
+            f"Read {_count(source.lines_read, 'line')}: {report.posts_seen:,} posts, "
+            f"{report.posts_new:,} new, {report.mentions_new:,} new mentions "
+            f"({report.elapsed:.1f} s)."
+        )
+        if source.errors:
+            failed = _count(len(source.errors), "line")
+            err.print(f"hubbub: {failed} could not be imported (see above)", markup=False)
+            raise typer.Exit(FAILED)
+
+
+# --- mentions ------------------------------------------------------------------------------
+
+
+def _resolve(conn_store: Store, workspace: str) -> tuple[Workspace, int]:
+    """The workspace named by a file path or a stored slug, and its stored id."""
+    path = Path(workspace)
+    with conn_store.connect() as conn:
+        if path.is_file() or workspace.endswith(".toml"):
+            ws = load_workspace(path)
+            ws_id = workspace_id(conn, ws.slug)
+        else:
+            ws_id = workspace_id(conn, workspace)
+            found = stored_workspace(conn, workspace) if ws_id is not None else None
+            if found is None or ws_id is None:
+                fail(f"no workspace {workspace!r}: give a hubbub.toml or a stored slug", BAD_INPUT)
+            ws = found
+    if ws_id is None:
+        fail(f"nothing stored for {ws.slug!r} yet; run `hubbub import FILE` first", FAILED)
+    return ws, ws_id
+
+
+@app.command()
+def mentions(
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="The workspace file, or a stored workspace's slug [default: hubbub.toml].",
+        ),
+    ] = None,
+    stream: Annotated[str | None, typer.Option(help="Only this stream's mentions.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Write JSON Lines of mentions to stdout.")
+    ] = False,
+) -> None:
+    """Show the most recent mentions: who said what, and how they feel.
+
+    Example: hubbub mentions --stream "Larkspur Bakery" --limit 5 --json | jq .post.text
+    """
+    from hubbub.cli.read import recent_mentions, stream_names
+
+    with handled():
+        store = Store.open()
+        try:
+            ws, ws_id = _resolve(store, workspace or str(get_settings().workspace_file))
+            with store.connect() as conn:
+                names = stream_names(conn, ws_id)
+                if stream is not None and stream.lower() not in {n.lower() for n in names}:
+                    fail(f"no stream {stream!r}; streams: {', '.join(names)}", BAD_INPUT)
+                found = recent_mentions(conn, ws_id, ws.slug, stream=stream, limit=limit)
+        finally:
+            store.close()
+        if json_:
+            import json
+
+            for mention in found:
+                sys.stdout.write(json.dumps(codec.to_dict(mention), ensure_ascii=False) + "\n")
+            return
+        zone = ZoneInfo(ws.timezone)
+        table = Table(title=f"{ws.name}: {len(found)} most recent mentions")
+        for column in ("When", "Who", "Streams", "Feeling"):
+            table.add_column(column, no_wrap=column in ("When", "Feeling"))
+        table.add_column("Text", overflow="fold", min_width=30)
+        for m in found:
+            local = m.post.created.astimezone(zone).strftime("%b %d %H:%M")
+            who = f"{m.post.author.handle} ({m.post.network})"
+            feeling = f"{m.insight.sentiment.label} {m.insight.sentiment.score:+.2f}"
+            table.add_row(local, who, ", ".join(m.streams), feeling, m.post.text[:280])
+        _out().print(table)
+
+
+# --- serve, users -------------------------------------------------------------------------
+
+
+def _serve(host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from hubbub.web import create_app
+
+    settings = get_settings()
+    store = Store.open()
+    uvicorn.run(
+        create_app(store, settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the web UI (dashboard, mentions) over the store.
+
+    Example: hubbub serve --host 127.0.0.1 --port 8000
+    """
+    with handled():
+        _serve(host, port)
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    workspace: Annotated[str, typer.Option(help="The slug of the workspace to join.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "owner",
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from stdin instead of asking.")
+    ] = False,
+) -> None:
+    """Create a user who can log in to the web UI, with a role in one workspace.
+
+    Example: echo "$PASSWORD" | hubbub user add maya --workspace larkspur --role owner
+    --password-stdin
+    """
+    from hubbub.store.users import add_membership, create_user
+
+    with handled():
+        if role not in ROLES:
+            fail(f"--role {role!r} must be one of {', '.join(ROLES)}", BAD_INPUT)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        store = Store.open()
+        try:
+            with store.begin() as conn:
+                ws_id = workspace_id(conn, workspace)
+                if ws_id is None:
+                    fail(f"no workspace {workspace!r} stored; import into it first", BAD_INPUT)
+                user_id = create_user(conn, username, password)
+                add_membership(conn, user_id, ws_id, role)
+        finally:
+            store.close()
+        _out().print(f"Created user {username!r}, {role} of {workspace}.", markup=False)
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def _demo_user(store: Store, slug: str) -> str:
+    from hubbub.store.users import UserError, add_membership, authenticate, create_user
+
+    with store.begin() as conn:
+        ws_id = workspace_id(conn, slug)
+        assert ws_id is not None  # ingest stored it
+        user = authenticate(conn, "demo", "demo")
+        if user is None:
+            try:
+                user_id = create_user(conn, "demo", "demo", name="Demo")
+            except UserError:
+                return "the user demo exists with another password; log in with that"
+        else:
+            user_id = user.id
+        add_membership(conn, user_id, ws_id, "owner")
+    return "log in as demo / demo"
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the simulated world.")] = 7,
+    days: Annotated[int, typer.Option(min=1, help="Days of history to simulate.")] = 90,
+    no_serve: Annotated[bool, typer.Option(help="Only generate and store.")] = False,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Simulate the example bakery's world offline, store it, open the web UI.
+
+    Runs offline and deterministically: the same seed gives the same world.
+
+    Example: hubbub demo --seed 7 --days 90
+    """
+    from hubbub.listen import ingest
+    from hubbub.sources.demo import DemoSource
+
+    with handled():
+        ws = load_workspace(example_path())
+        store = Store.open()
+        try:
+            started = time.perf_counter()
+            with _progress() as progress:
+                task = progress.add_task(f"Simulating {ws.name}", total=None)
+                report = ingest(
+                    store,
+                    ws,
+                    DemoSource(ws, seed=seed, days=days),
+                    progress=lambda n: progress.advance(task, n),
+                )
+            took = time.perf_counter() - started
+            login = _demo_user(store, ws.slug)
+        finally:
+            store.close()
+        out = _out()
+        if report.posts_seen == 0:
+            out.print(
+                f"The demo world of {ws.name} is already stored (delete HUBBUB_HOME to redo)."
+            )
+        else:
+            out.print(
+                f"Demo: {report.posts_seen:,} posts over {days} days (seed {seed}), "
+                f"{report.mentions_new:,} mentions, generated and stored in {took:.1f} s "
+                f"({report.posts_per_second:,.0f} posts/s)."
+            )
+        if no_serve:
+            return
+        settings = get_settings()
+        url = f"http://{host or settings.host}:{port or settings.port}"
+        out.print(f"Open {url} and {login}. Stop with Ctrl+C.", markup=False)
+        _serve(host, port)
