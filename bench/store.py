@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from hubbub.codec import to_dict
 from hubbub.model import (
     Account,
     Batch,
@@ -48,7 +49,7 @@ from hubbub.model import (
 )
 from hubbub.store import Store, upsert_workspace, write_batch
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams, workspaces
-from hubbub.store.types import entities_to_json, to_json
+from hubbub.store.types import entities_to_json
 
 STREAMS = (
     Stream("Larkspur Bakery", '"Larkspur Bakery" OR @larkspurbakes', "brand"),
@@ -176,7 +177,7 @@ def run_baseline(path: Path, ws: Workspace, chunks: list[tuple[Batch, list[Menti
                         "slug": ws.slug,
                         "name": ws.name,
                         "timezone": "UTC",
-                        "config": to_json(ws),
+                        "config": to_dict(ws),
                         "created": now,
                         "updated": now,
                     }
@@ -273,9 +274,9 @@ def _baseline_batch(
                 "replies": p.metrics.replies,
                 "quotes": p.metrics.quotes,
                 "impressions": p.metrics.impressions,
-                "place": to_json(p.place) if p.place else None,
+                "place": to_dict(p.place) if p.place else None,
                 "client": p.client,
-                "media": to_json(p.media) if p.media else None,
+                "media": to_dict(p.media) if p.media else None,
                 "raw": p.raw,
                 "source": prov.source if prov else "",
                 "source_url": prov.url if prov else "",
@@ -300,7 +301,7 @@ def _baseline_batch(
                 "in_locale": ins.where.in_locale,
                 "reach": ins.extent.reach,
                 "engagement": ins.extent.engagement,
-                "insight": to_json(ins),
+                "insight": to_dict(ins),
                 "processed": now,
             }
         )

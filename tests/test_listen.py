@@ -156,7 +156,6 @@ def test_writer_crash_after_posts_rolls_back_the_batch(
 
 
 def test_default_processor_is_the_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("hubbub.pipeline", reason="the PIPELINE engineer's module is not here yet")
     from hubbub.pipeline import process
 
     assert listen._default_processor() is process

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -114,11 +113,10 @@ def test_no_streams_no_mentions() -> None:
     assert post.entities is not None
 
 
-def test_bakery_example_workspace_if_loader_present() -> None:
-    workspace = pytest.importorskip("hubbub.workspace")
-    import hubbub
+def test_bakery_example_workspace() -> None:
+    from hubbub.workspace import example_path, load_workspace
 
-    ws = workspace.load_workspace(Path(hubbub.__file__).parent / "examples" / "bakery.toml")
+    ws = load_workspace(example_path())
     kinds = {s.kind for s in ws.streams}
     assert {"brand", "competitor", "locale", "industry"} <= kinds
     posts = [

@@ -41,7 +41,8 @@ def test_derived_queries_follow_the_recipe_and_parse() -> None:
     streams = {s.name: s for s in derive_streams(load_workspace(example_path()))}
     brand = streams["Larkspur Bakery"].query
     assert brand.startswith('"Larkspur Bakery" OR @larkspurbakes OR @larkspur@mastodon.social')
-    assert brand.endswith('#larkspurbakery OR url:"larkspurbakery.com"')
+    assert '#larkspurbakery OR url:"larkspurbakery.com" OR (larkspur (bakery OR ' in brand
+    assert brand.endswith('focaccia OR "cold brew"))')
     assert streams["Flour Child Bakehouse"].query == (
         '"Flour Child Bakehouse" OR @flourchildavl OR @flourchild.bsky.social'
         " OR #flourchildbakehouse"
@@ -162,3 +163,22 @@ def test_starter_toml_loads_back(
         assert ws.handles == {"x": "joesdiner"}
         assert 'url:"joes.fr"' in ws.streams[0].query
         assert ws.locale is not None and ws.locale.latitude == 48.8566
+
+
+def test_brand_short_name_counts_only_beside_a_word_of_the_trade() -> None:
+    from datetime import UTC, datetime
+
+    from hubbub.model import Account, Post
+    from hubbub.pipeline import process
+
+    ws = load_workspace(example_path())
+    author = Account("x", "1", "someone")
+
+    def streams_of(text: str) -> set[str]:
+        post = Post("x", text, author, text, datetime(2026, 5, 1, tzinfo=UTC))
+        return {name for m in process([post], ws) for name in m.streams}
+
+    assert "Larkspur Bakery" in streams_of("The focaccia at Larkspur is sooo good")
+    assert "Larkspur Bakery" not in streams_of("My larkspur flowers are blooming")
+    # a competitor whose name has no trade word gets no short form
+    assert "(" not in derive_streams(ws)[1].query

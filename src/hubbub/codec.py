@@ -28,9 +28,17 @@ class CodecError(ValueError):
 
 
 def to_dict(obj: Any) -> Any:
-    """Turn a model dataclass (or a container of them) into JSON-able data."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    """Turn a model dataclass (or a container of them) into JSON-able data.
+
+    On the store's hot path (the insight of every mention), so scalars return at
+    once and each class's field names are looked up once.
+    """
+    kind = type(obj)
+    if kind in _SCALARS:
+        return obj
+    names = _field_names(kind)
+    if names is not None:
+        return {n: to_dict(getattr(obj, n)) for n in names}
     if isinstance(obj, datetime):
         return obj.isoformat()
     if isinstance(obj, (list, tuple)):
@@ -38,6 +46,19 @@ def to_dict(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_dict(v) for k, v in obj.items()}
     return obj
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    if cls not in _FIELDS:
+        is_dc = dataclasses.is_dataclass(cls)
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dc else None
+    return _FIELDS[cls]
 
 
 def parse_datetime(value: str) -> datetime:

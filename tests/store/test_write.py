@@ -22,7 +22,7 @@ from hubbub.store import (
     write_batch,
 )
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
-from hubbub.store.types import entities_from_json, to_json
+from hubbub.store.types import entities_from_json
 from tests.store.helpers import (
     STREAMS,
     count,
@@ -257,22 +257,6 @@ def test_cursor_is_per_workspace_and_source(store: Store) -> None:
     with store.connect() as conn:
         assert (get_cursor(conn, a, "demo"), get_cursor(conn, b, "demo")) == ("42", "7")
         assert get_cursor(conn, a, "other") is None
-
-
-def test_to_json_equals_codec_to_dict() -> None:
-    from hubbub.model import How, Place, What, When, Where, Who, Why
-
-    rich = Insight(
-        who=Who("ann", 12, 0.5, "fan"),
-        what=What(hashtags=("avl",), products=("sourdough",)),
-        when=When(make_post(1).created, 7),
-        where=Where("Asheville", 35.6, -82.5, True, 1.5),
-        why=Why(("question", "praise")),
-        how=How("x", "web", "reply", True, "en"),
-    )
-    ws = make_workspace()
-    for obj in (rich, ws, Place("a", "b", "US", 1.0, None), make_post(2).media, {"k": [1, (2,)]}):
-        assert to_json(obj) == codec.to_dict(obj)
 
 
 def test_concurrent_writers_with_shared_authors_all_commit(store: Store) -> None:

@@ -244,7 +244,7 @@ def mentions(
 
     Example: hubbub mentions --stream "Larkspur Bakery" --limit 5 --json | jq .post.text
     """
-    from hubbub.cli.read import recent_mentions, stream_names
+    from hubbub.store.objects import recent_mentions, stream_names
 
     with handled():
         store = Store.open()

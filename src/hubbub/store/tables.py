@@ -166,7 +166,16 @@ mentions = Table(
     Column("processed", UtcDateTime, nullable=False),
     UniqueConstraint("workspace_id", "post_id", name="uq_mentions_workspace_id_post_id"),
 )
-Index("ix_mentions_workspace_created", mentions.c.workspace_id, mentions.c.created)
+# Covers the Overview's scans of a time window (sentiment split, top authors) without
+# touching the table itself; its (workspace_id, created) prefix serves time ranges.
+Index(
+    "ix_mentions_workspace_created",
+    mentions.c.workspace_id,
+    mentions.c.created,
+    mentions.c.sentiment_label,
+    mentions.c.author_id,
+    mentions.c.reach,
+)
 Index("ix_mentions_author", mentions.c.workspace_id, mentions.c.author_id)
 
 mention_streams = Table(

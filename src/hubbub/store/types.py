@@ -6,8 +6,7 @@ the session's zone, SQLite stores a bare string and returns *naive* datetimes. T
 text order is time order) and always returns aware UTC datetimes; it refuses naive
 ones, since in hubbub a naive datetime is a bug upstream, not a value to guess at.
 
-:func:`to_json` is :func:`hubbub.codec.to_dict` made fast enough for the JSON
-columns of 20,000 mentions a run. The compact JSON of :class:`~hubbub.model.Entities`
+The compact JSON of :class:`~hubbub.model.Entities`
 (``[[text, start, end], ...]`` lists rather than one object per span, about half the
 bytes of ``codec.to_dict``) is also defined here, so the writer and every reader
 share one format.
@@ -15,7 +14,6 @@ share one format.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +24,7 @@ from sqlalchemy.types import TypeDecorator
 
 from hubbub.model import Entities, Span
 
-__all__ = ["UtcDateTime", "entities_from_json", "entities_to_json", "json_dumps", "to_json"]
+__all__ = ["UtcDateTime", "entities_from_json", "entities_to_json", "json_dumps"]
 
 _ENTITY_KINDS = ("hashtags", "mentions", "urls", "cashtags")
 
@@ -87,42 +85,6 @@ def entities_from_json(data: dict[str, Any] | None) -> Entities | None:
         cashtags=spans["cashtags"],
         reply=data.get("reply"),
     )
-
-
-def to_json(obj: Any) -> Any:
-    """Exactly :func:`hubbub.codec.to_dict`, several times faster.
-
-    ``codec.to_dict`` asks ``is_dataclass`` and ``fields`` of every value it meets;
-    with 20,000 insights a batch run that was a third of the write time. Here
-    scalars return at once and field names are looked up once per class. A test
-    holds the two equal.
-    """
-    kind = type(obj)
-    if kind in _SCALARS:
-        return obj
-    names = _field_names(kind)
-    if names is not None:
-        return {n: to_json(getattr(obj, n)) for n in names}
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, (list, tuple)):
-        return [to_json(v) for v in obj]
-    if isinstance(obj, dict):
-        return {str(k): to_json(v) for k, v in obj.items()}
-    return obj
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    if cls not in _FIELDS:
-        is_dc = dataclasses.is_dataclass(cls)
-        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dc else None
-    return _FIELDS[cls]
 
 
 # JSON columns: compact, UTF-8 as is, no cycle check (our values are plain trees);

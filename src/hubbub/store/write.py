@@ -48,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub import codec
+from hubbub.codec import to_dict
 from hubbub.model import Account, Batch, Mention, Post, Workspace
 from hubbub.store.tables import (
     accounts,
@@ -59,7 +60,7 @@ from hubbub.store.tables import (
     workspaces,
 )
 from hubbub.store.tables import mentions as mentions_t
-from hubbub.store.types import entities_to_json, json_dumps, to_json
+from hubbub.store.types import entities_to_json, json_dumps
 
 __all__ = [
     "WriteResult",
@@ -318,9 +319,9 @@ def _upsert_posts(
                 "replies": p.metrics.replies,
                 "quotes": p.metrics.quotes,
                 "impressions": p.metrics.impressions,
-                "place": to_json(p.place) if p.place is not None else None,
+                "place": to_dict(p.place) if p.place is not None else None,
                 "client": p.client,
-                "media": to_json(p.media) if p.media else None,
+                "media": to_dict(p.media) if p.media else None,
                 "raw": p.raw,
                 "source": prov.source if prov else "",
                 "source_url": prov.url if prov else "",
@@ -405,7 +406,7 @@ def _upsert_mentions(
                 "in_locale": ins.where.in_locale,
                 "reach": ins.extent.reach,
                 "engagement": ins.extent.engagement,
-                "insight": to_json(ins),
+                "insight": to_dict(ins),
                 "processed": now,
             }
         )

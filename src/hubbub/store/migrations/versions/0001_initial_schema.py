@@ -203,7 +203,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_mentions_author", "mentions", ["workspace_id", "author_id"], unique=False)
     op.create_index(
-        "ix_mentions_workspace_created", "mentions", ["workspace_id", "created"], unique=False
+        "ix_mentions_workspace_created",
+        "mentions",
+        ["workspace_id", "created", "sentiment_label", "author_id", "reach"],
+        unique=False,
     )
 
     op.create_table(

@@ -1,10 +1,9 @@
 """Read stored mentions back as whole :class:`~hubbub.model.Mention` objects.
 
 ``hubbub mentions --json`` promises JSON Lines of mentions in hubbub's own codec so
-that they compose with other tools and can be imported again; the web's read
-queries return flattened view rows instead, so this one query rebuilds the full
-vocabulary objects (post, author, insight, streams). It belongs with the other read
-queries in :mod:`hubbub.store.queries` and lives here only until it moves there.
+that they compose with other tools and can be imported again. The views' queries in
+:mod:`hubbub.store.queries` return flattened rows for pages; these rebuild the full
+vocabulary objects (post, author, insight, streams) for export and re-processing.
 """
 
 from __future__ import annotations
