@@ -113,6 +113,9 @@ def init(
     longitude: Annotated[float | None, typer.Option(help="The town's longitude.")] = None,
     x_handle: Annotated[str | None, typer.Option(help="The business's X handle.")] = None,
     website: Annotated[str | None, typer.Option(help="The business's website URL.")] = None,
+    timezone: Annotated[
+        str, typer.Option(help="The business's time zone, e.g. America/New_York.")
+    ] = "UTC",
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a starter hubbub.toml describing your business.
@@ -121,6 +124,7 @@ def init(
 
     Example: hubbub init --name "Larkspur Bakery" --town Asheville --latitude 35.5951
     --longitude -82.5515 --x-handle larkspurbakes --website https://larkspurbakery.com
+    --timezone America/New_York
     """
     with handled():
         if path.exists() and not force:
@@ -135,7 +139,7 @@ def init(
             longitude = _ask_number(longitude, f"Longitude of {town}", interactive)
         x_handle = _ask(x_handle, "X handle (empty to skip)", interactive)
         website = _ask(website, "Website (empty to skip)", interactive)
-        text = starter_toml(name, town, latitude, longitude, x_handle, website)
+        text = starter_toml(name, town, latitude, longitude, x_handle, website, timezone=timezone)
         workspace = parse_workspace(text, str(path))  # the answers themselves may be wrong
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -192,6 +196,12 @@ def import_(
         err = stderr()
         for error in source.errors:
             err.print(error, markup=False)
+        if source.lines_read == 0 and not from_start:
+            _out().print(
+                "Nothing new: these files were read to the end before "
+                "(--from-start reads them again; nothing is stored twice)."
+            )
+            return
         _out().print(
             f"Read {_count(source.lines_read, 'line')}: {report.posts_seen:,} posts, "
             f"{report.posts_new:,} new, {report.mentions_new:,} new mentions "
@@ -262,6 +272,12 @@ def mentions(
 
             for mention in found:
                 sys.stdout.write(json.dumps(codec.to_dict(mention), ensure_ascii=False) + "\n")
+            return
+        if not found:
+            where = f" in stream {stream!r}" if stream else ""
+            _out().print(
+                f"{ws.name}: no mentions{where} yet. `hubbub import FILE` brings posts in."
+            )
             return
         zone = ZoneInfo(ws.timezone)
         table = Table(title=f"{ws.name}: {len(found)} most recent mentions")
