@@ -125,7 +125,7 @@ def test_import_stores_posts_and_mentions_once(workspace: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "8 posts, 5 new, 4 new mentions" in first.stdout  # the flat file repeats 3 tweets
     resumed = runner.invoke(app, ["import", *files])
-    assert "0 posts, 0 new" in resumed.stdout  # the cursor says all was read
+    assert "Nothing new" in resumed.stdout  # the cursor says all was read
     again = runner.invoke(app, ["import", "--from-start", *files])
     assert again.exit_code == 0
     assert "8 posts, 0 new, 0 new mentions" in again.stdout
