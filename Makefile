@@ -30,8 +30,9 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# Each benchmark prints its figure beside a baseline measured in the same run.
 bench: $(STAMP)
-	$(BIN)/python bench/demo.py
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

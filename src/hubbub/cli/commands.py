@@ -402,14 +402,12 @@ def demo(
         store = Store.open()
         try:
             started = time.perf_counter()
+            source = DemoSource(ws, seed=seed, days=days)
+            world = source.world  # drawn here so that its time is its own figure
+            generated = time.perf_counter() - started
             with _progress() as progress:
-                task = progress.add_task(f"Simulating {ws.name}", total=None)
-                report = ingest(
-                    store,
-                    ws,
-                    DemoSource(ws, seed=seed, days=days),
-                    progress=lambda n: progress.advance(task, n),
-                )
+                task = progress.add_task(f"Listening to {ws.name}", total=len(world.posts))
+                report = ingest(store, ws, source, progress=lambda n: progress.advance(task, n))
             took = time.perf_counter() - started
             login = _demo_user(store, ws.slug)
         finally:
@@ -421,8 +419,9 @@ def demo(
             )
         else:
             out.print(
-                f"Demo: {report.posts_seen:,} posts over {days} days (seed {seed}), "
-                f"{report.mentions_new:,} mentions, generated and stored in {took:.1f} s "
+                f"Demo: {report.posts_seen:,} posts by {len(world.accounts):,} accounts over "
+                f"{days} days (seed {seed}), generated in {generated:.1f} s; "
+                f"{report.mentions_new:,} mentions processed and stored in {took:.1f} s "
                 f"({report.posts_per_second:,.0f} posts/s)."
             )
         if no_serve:
