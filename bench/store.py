@@ -49,7 +49,7 @@ from hubbub.model import (
 )
 from hubbub.store import Store, upsert_workspace, write_batch
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams, workspaces
-from hubbub.store.types import entities_to_json
+from hubbub.store.write import mention_row, post_row
 
 STREAMS = (
     Stream("Larkspur Bakery", '"Larkspur Bakery" OR @larkspurbakes', "brand"),
@@ -252,59 +252,9 @@ def _baseline_batch(
     links: list[dict[str, int]] = []
     for offset, (p, m) in enumerate(zip(batch.posts, found, strict=True)):
         pid = next_post + offset
-        prov = p.provenance
-        post_rows.append(
-            {
-                "id": pid,
-                "network": p.network,
-                "native_id": p.id,
-                "account_id": account_ids[(p.author.network, p.author.id)],
-                "text": p.text,
-                "created": p.created,
-                "language": p.language,
-                "url": p.url,
-                "reply_to": p.reply_to,
-                "reply_to_handle": p.reply_to_handle,
-                "quote_of": p.quote_of,
-                "repost_of": p.repost_of,
-                "conversation_id": p.conversation_id,
-                "entities": entities_to_json(p.entities),
-                "likes": p.metrics.likes,
-                "reposts": p.metrics.reposts,
-                "replies": p.metrics.replies,
-                "quotes": p.metrics.quotes,
-                "impressions": p.metrics.impressions,
-                "place": to_dict(p.place) if p.place else None,
-                "client": p.client,
-                "media": to_dict(p.media) if p.media else None,
-                "raw": p.raw,
-                "source": prov.source if prov else "",
-                "source_url": prov.url if prov else "",
-                "retrieved": prov.retrieved if prov else None,
-            }
-        )
-        ins = m.insight
-        mention_rows.append(
-            {
-                "id": pid,
-                "workspace_id": 1,
-                "post_id": pid,
-                "created": p.created,
-                "network": p.network,
-                "author_id": account_ids[(p.author.network, p.author.id)],
-                "sentiment_label": ins.sentiment.label,
-                "sentiment_score": ins.sentiment.score,
-                "intents": list(ins.why.intents),
-                "language": p.language,
-                "post_type": p.post_type,
-                "relationship": ins.who.relationship,
-                "in_locale": ins.where.in_locale,
-                "reach": ins.extent.reach,
-                "engagement": ins.extent.engagement,
-                "insight": to_dict(ins),
-                "processed": now,
-            }
-        )
+        author_id = account_ids[(p.author.network, p.author.id)]
+        post_rows.append({"id": pid, **post_row(p, author_id)})
+        mention_rows.append({"id": pid, **mention_row(m, 1, pid, author_id, now)})
         links.extend({"mention_id": pid, "stream_id": stream_ids[s]} for s in m.streams)
     conn.execute(insert(posts), post_rows)
     conn.execute(insert(mentions), mention_rows)

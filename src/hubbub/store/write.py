@@ -66,6 +66,8 @@ __all__ = [
     "WriteResult",
     "get_cursor",
     "load_workspace",
+    "mention_row",
+    "post_row",
     "set_cursor",
     "upsert_workspace",
     "workspace_id",
@@ -293,41 +295,69 @@ def _upsert_accounts(
     return _upsert_ids(conn, accounts, stmt, rows, update)
 
 
+def post_row(p: Post, account_id: int) -> dict[str, Any]:
+    """The ``posts`` row of a post (its author already stored as ``account_id``)."""
+    prov = p.provenance
+    return {
+        "network": p.network,
+        "native_id": p.id,
+        "account_id": account_id,
+        "text": p.text,
+        "created": p.created,
+        "language": p.language,
+        "url": p.url,
+        "reply_to": p.reply_to,
+        "reply_to_handle": p.reply_to_handle,
+        "quote_of": p.quote_of,
+        "repost_of": p.repost_of,
+        "conversation_id": p.conversation_id,
+        "entities": entities_to_json(p.entities),
+        "likes": p.metrics.likes,
+        "reposts": p.metrics.reposts,
+        "replies": p.metrics.replies,
+        "quotes": p.metrics.quotes,
+        "impressions": p.metrics.impressions,
+        "place": to_dict(p.place) if p.place is not None else None,
+        "client": p.client,
+        "media": to_dict(p.media) if p.media else None,
+        "raw": p.raw,
+        "source": prov.source if prov else "",
+        "source_url": prov.url if prov else "",
+        "retrieved": prov.retrieved if prov else None,
+    }
+
+
+def mention_row(
+    m: Mention, workspace_id: int, post_id: int, author_id: int, processed: datetime
+) -> dict[str, Any]:
+    """The ``mentions`` row of a mention: the insight's filterable columns and all of it."""
+    ins, post = m.insight, m.post
+    return {
+        "workspace_id": workspace_id,
+        "post_id": post_id,
+        "created": post.created,
+        "network": post.network,
+        "author_id": author_id,
+        "sentiment_label": ins.sentiment.label,
+        "sentiment_score": ins.sentiment.score,
+        "intents": list(ins.why.intents),
+        "language": post.language,
+        "post_type": post.post_type,
+        "relationship": ins.who.relationship,
+        "in_locale": ins.where.in_locale,
+        "reach": ins.extent.reach,
+        "engagement": ins.extent.engagement,
+        "insight": to_dict(ins),
+        "processed": processed,
+    }
+
+
 def _upsert_posts(
     conn: Connection, items: Iterable[Post], account_ids: Mapping[Key, int]
 ) -> tuple[dict[Key, int], int]:
     rows = []
     for p in items:
-        prov = p.provenance
-        rows.append(
-            {
-                "network": p.network,
-                "native_id": p.id,
-                "account_id": account_ids[(p.author.network, p.author.id)],
-                "text": p.text,
-                "created": p.created,
-                "language": p.language,
-                "url": p.url,
-                "reply_to": p.reply_to,
-                "reply_to_handle": p.reply_to_handle,
-                "quote_of": p.quote_of,
-                "repost_of": p.repost_of,
-                "conversation_id": p.conversation_id,
-                "entities": entities_to_json(p.entities),
-                "likes": p.metrics.likes,
-                "reposts": p.metrics.reposts,
-                "replies": p.metrics.replies,
-                "quotes": p.metrics.quotes,
-                "impressions": p.metrics.impressions,
-                "place": to_dict(p.place) if p.place is not None else None,
-                "client": p.client,
-                "media": to_dict(p.media) if p.media else None,
-                "raw": p.raw,
-                "source": prov.source if prov else "",
-                "source_url": prov.url if prov else "",
-                "retrieved": prov.retrieved if prov else None,
-            }
-        )
+        rows.append(post_row(p, account_ids[(p.author.network, p.author.id)]))
     stmt = _insert(conn, posts)
     ex = stmt.excluded
     update: dict[str, Any] = {
@@ -389,27 +419,8 @@ def _upsert_mentions(
                 f"mention of post {m.post.network}:{m.post.id} names stream(s) "
                 f"{', '.join(map(repr, missing))} that workspace {m.workspace!r} does not have"
             )
-        ins, post = m.insight, m.post
-        rows.append(
-            {
-                "workspace_id": ws_id,
-                "post_id": post_ids[post.key],
-                "created": post.created,
-                "network": post.network,
-                "author_id": account_ids[(post.author.network, post.author.id)],
-                "sentiment_label": ins.sentiment.label,
-                "sentiment_score": ins.sentiment.score,
-                "intents": list(ins.why.intents),
-                "language": post.language,
-                "post_type": post.post_type,
-                "relationship": ins.who.relationship,
-                "in_locale": ins.where.in_locale,
-                "reach": ins.extent.reach,
-                "engagement": ins.extent.engagement,
-                "insight": to_dict(ins),
-                "processed": now,
-            }
-        )
+        author_id = account_ids[(m.post.author.network, m.post.author.id)]
+        rows.append(mention_row(m, ws_id, post_ids[m.post.key], author_id, now))
     stmt = _insert(conn, mentions_t)
     update = {
         c.name: stmt.excluded[c.name]
