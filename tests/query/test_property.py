@@ -14,11 +14,13 @@ STANDALONE = [
     "bread", "cake", "avl", "asheville", "🍞", "Bread", '"west asheville"', '"fresh bread"',
     "#avl", "#bread", "@larkspur", "@larkspur@mastodon.social", "@sam", "$brd",
     "from:maya", "from:sam", "to:larkspur", "url:larkspurbakery.com", "coca-cola",
+    "place:asheville", "retweets_of:maya", "conversation_id:1", "in_reply_to_tweet_id:7",
     "point_radius:[-82.55 35.6 10km]", "place_country:US", "bounding_box:[-83 35 -82 36]",
 ]  # fmt: skip
 CONJUNCTION = [
     "lang:en", "is:reply", "is:retweet", "is:quote", "has:media", "has:links",
     "has:hashtags", "has:mentions", "has:geo", "network:mastodon", "min_likes:3",
+    "is:verified", "has:images", "has:cashtags",
 ]  # fmt: skip
 WORDS = [
     "bread", "cake", "AVL", "#avl", "#Bread", "asheville", "west", "fresh", "🍞", "$BRD",
@@ -68,12 +70,13 @@ def _valid(q: str) -> bool:
 @st.composite
 def posts(draw: st.DrawFn) -> Post:
     text = " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=0, max_size=8)))
+    text = draw(st.sampled_from(["", "RT @maya: ", "RT @sam: "])) + text
     place = draw(
         st.one_of(
             st.none(),
             st.builds(
                 Place,
-                name=st.sampled_from(["", "Asheville"]),
+                name=st.sampled_from(["", "Asheville", "West Asheville"]),
                 country_code=st.sampled_from(["", "US", "CA"]),
                 latitude=st.one_of(st.none(), st.floats(35.0, 36.0)),
                 longitude=st.one_of(st.none(), st.floats(-83.0, -82.0)),
@@ -87,8 +90,16 @@ def posts(draw: st.DrawFn) -> Post:
         language=draw(st.sampled_from([None, "en", "en-US", "fr"])),
         reply_to_handle=draw(st.sampled_from([None, "larkspur", "sam"])),
         repost_of=draw(st.sampled_from([None, "7"])),
+        id=draw(st.sampled_from(["1", "2"])),
+        conversation_id=draw(st.sampled_from([None, "1"])),
+        reply_to=draw(st.sampled_from([None, "7"])),
+        account={"verified": draw(st.sampled_from([None, True, False]))},
         quote_of=draw(st.sampled_from([None, "8"])),
-        media=draw(st.sampled_from([(), (Media("photo"),), (Media("link_card", "https://a.b"),)])),
+        media=draw(
+            st.sampled_from(
+                [(), (Media("photo"),), (Media("video"),), (Media("link_card", "https://a.b"),)]
+            )
+        ),
         metrics=Metrics(likes=draw(st.one_of(st.none(), st.integers(0, 6)))),
         place=place,
     )

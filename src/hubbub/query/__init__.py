@@ -12,11 +12,20 @@ from hubbub.query.errors import QueryError
 from hubbub.query.evaluate import PostView, evaluate, matched_terms
 from hubbub.query.geo import haversine_km
 from hubbub.query.matcher import Matcher, StreamMatch, compile_streams
-from hubbub.query.parser import MAX_LENGTH, parse
+from hubbub.query.parser import (
+    LENGTH_LIMITS,
+    MAX_LENGTH,
+    SEARCH_MAX_LENGTH,
+    STREAM_MAX_LENGTH,
+    parse,
+)
 from hubbub.query.tokens import fold, tokenize
 
 __all__ = [
+    "LENGTH_LIMITS",
     "MAX_LENGTH",
+    "SEARCH_MAX_LENGTH",
+    "STREAM_MAX_LENGTH",
     "Matcher",
     "Node",
     "PostView",

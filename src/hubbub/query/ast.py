@@ -16,9 +16,11 @@ __all__ = [
     "And",
     "BoundingBox",
     "Cashtag",
+    "ConversationId",
     "From",
     "Has",
     "Hashtag",
+    "InReplyTo",
     "Is",
     "Keyword",
     "Lang",
@@ -31,7 +33,9 @@ __all__ = [
     "Or",
     "Phrase",
     "PlaceCountry",
+    "PlaceOp",
     "PointRadius",
+    "RetweetsOf",
     "To",
     "Url",
 ]
@@ -93,6 +97,30 @@ class To:
 
 
 @dataclass(frozen=True, slots=True)
+class RetweetsOf:
+    """A repost of a post by ``handle`` (X's ``retweets_of:``)."""
+
+    handle: str
+    column: int = _col()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationId:
+    """A post in the conversation (thread) started by post ``id``."""
+
+    id: str
+    column: int = _col()
+
+
+@dataclass(frozen=True, slots=True)
+class InReplyTo:
+    """A direct reply to post ``id`` (X's ``in_reply_to_tweet_id:``)."""
+
+    id: str
+    column: int = _col()
+
+
+@dataclass(frozen=True, slots=True)
 class Url:
     words: tuple[str, ...]  # the value's tokens, matched as a run in a URL's tokens
     text: str = field(default="", compare=False)
@@ -120,6 +148,15 @@ class Is:
 @dataclass(frozen=True, slots=True)
 class Has:
     what: HasWhat
+    column: int = _col()
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceOp:
+    """A post tagged with a place whose name has these words in order, or with this place id."""
+
+    words: tuple[str, ...]  # the value's tokens (case-folded)
+    text: str = field(default="", compare=False)  # as typed: also compared with the place id
     column: int = _col()
 
 
@@ -179,11 +216,15 @@ Leaf: TypeAlias = (
     | Cashtag
     | From
     | To
+    | RetweetsOf
+    | ConversationId
+    | InReplyTo
     | Url
     | Lang
     | NetworkOp
     | Is
     | Has
+    | PlaceOp
     | PlaceCountry
     | PointRadius
     | BoundingBox
@@ -192,5 +233,6 @@ Leaf: TypeAlias = (
 Node: TypeAlias = Leaf | Not | And | Or
 
 #: Operators that, as on X, cannot stand alone: a query needs a positive standalone
-#: operator (keyword, phrase, #, @, $, from:, to:, url:, place/geo) beside them.
+#: operator (keyword, phrase, #, @, $, from:, to:, url:, retweets_of:, conversation_id:,
+#: in_reply_to_tweet_id:, place/geo) beside them.
 CONJUNCTION_ONLY: tuple[type, ...] = (Lang, NetworkOp, Is, Has, MinCount)

@@ -25,10 +25,12 @@ from hubbub.query.ast import (
     And,
     BoundingBox,
     Cashtag,
+    ConversationId,
     From,
     Has,
     Hashtag,
     HasWhat,
+    InReplyTo,
     Is,
     IsWhat,
     Keyword,
@@ -42,7 +44,9 @@ from hubbub.query.ast import (
     Or,
     Phrase,
     PlaceCountry,
+    PlaceOp,
     PointRadius,
+    RetweetsOf,
     To,
     Url,
 )
@@ -50,10 +54,24 @@ from hubbub.query.errors import QueryError
 from hubbub.query.lexer import Tok, lex
 from hubbub.query.tokens import fold, tokenize
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "describe", "parse"]
+__all__ = [
+    "LENGTH_LIMITS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "SEARCH_MAX_LENGTH",
+    "STREAM_MAX_LENGTH",
+    "describe",
+    "parse",
+]
 
-#: X's rule length limit for filtered stream rules on the Pro tier.
-MAX_LENGTH = 1024
+#: X's length limit for a filtered-stream rule (and Pro-tier search queries).
+STREAM_MAX_LENGTH = 1024
+#: X's length limit for a recent-search query on the self-serve (Basic) tier.
+SEARCH_MAX_LENGTH = 512
+#: The default: a stream rule, since hubbub's streams are standing searches.
+MAX_LENGTH = STREAM_MAX_LENGTH
+#: The limits by name, for options such as ``hubbub query check --limit search``.
+LENGTH_LIMITS: dict[str, int] = {"stream": STREAM_MAX_LENGTH, "search": SEARCH_MAX_LENGTH}
 #: Deepest nesting of parentheses and negations; far beyond any real rule, and it
 #: keeps the recursive parser and evaluator well inside Python's recursion limit.
 MAX_DEPTH = 64
@@ -64,19 +82,22 @@ _HASHTAG = regex.compile(r"[\p{L}\p{M}\p{N}_]+")
 _HANDLE = regex.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9][A-Za-z0-9.\-]*)?")
 _CASHTAG = regex.compile(r"[A-Za-z]{1,6}(?:[._][A-Za-z]{1,2})?")
 _LANG = regex.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_POST_ID = regex.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/\-]*")  # X/Mastodon: digits; others vary
 _RADIUS = regex.compile(r"(\d+(?:\.\d+)?)(km|mi)")
 
 
-def parse(query: str, *, standalone: bool = True) -> Node:
+def parse(query: str, *, standalone: bool = True, max_length: int = MAX_LENGTH) -> Node:
     """Parse ``query`` into its syntax tree; raise :class:`QueryError` with the column.
 
     ``standalone=False`` skips X's standalone rule, to evaluate a fragment such as
     ``is:reply`` on its own (previews, tests); stream queries always keep it.
+    ``max_length`` is X's limit to hold the query to: :data:`STREAM_MAX_LENGTH`
+    (1,024, the default) or :data:`SEARCH_MAX_LENGTH` (512, recent search).
     """
-    if len(query) > MAX_LENGTH:
+    if len(query) > max_length:
         raise QueryError(
-            f"query is {len(query):,} characters long; the limit is {MAX_LENGTH:,}",
-            MAX_LENGTH + 1,
+            f"query is {len(query):,} characters long; the limit is {max_length:,}",
+            max_length + 1,
             query=query,
         )
     toks = lex(query)
@@ -224,6 +245,22 @@ class _Parser:
             if not words:
                 raise self._err("url: needs part of a link to match", vcol)
             return Url(words, text=value, column=col)
+        if name == "retweets_of":
+            handle = value[1:] if value.startswith("@") else value
+            if not _HANDLE.fullmatch(handle):
+                raise self._err(f"retweets_of: needs a user name, got {value!r}", vcol)
+            return RetweetsOf(fold(handle), column=col)
+        if name in ("conversation_id", "in_reply_to_tweet_id"):
+            if not _POST_ID.fullmatch(value):
+                raise self._err(f"{name}: needs a post id like 1453489038376132611", vcol)
+            if name == "conversation_id":
+                return ConversationId(value, column=col)
+            return InReplyTo(value, column=col)
+        if name == "place":
+            words = tuple(tokenize(value))
+            if not words:
+                raise self._err('place: needs a place name like "asheville" or a place id', vcol)
+            return PlaceOp(words, text=value, column=col)
         if name == "lang":
             if not _LANG.fullmatch(value):
                 raise self._err(f"lang: needs a BCP 47 language code like en, got {value!r}", vcol)

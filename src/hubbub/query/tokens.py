@@ -14,6 +14,7 @@ X does not.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
@@ -37,6 +38,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().replace("\ufe0f", "")
 
 
+# ASCII text has no emoji, keycaps, marks or width variants: folding is lower() and a
+# token is a run of [a-z0-9_], which the standard ``re`` finds several times faster.
+_ASCII_TOKEN = re.compile(r"[a-z0-9_]+")
+
+
 def tokenize(text: str) -> list[str]:
     """The folded tokens of ``text``: whole words and emoji, punctuation dropped."""
+    if text.isascii():
+        return _ASCII_TOKEN.findall(text.lower())
     return [m.replace("\ufe0f", "") for m in _TOKEN.findall(fold(text))]
