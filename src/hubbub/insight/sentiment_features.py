@@ -1,0 +1,183 @@
+"""Tweet-aware features for the sentiment model: one function shared by training and run time.
+
+The shipped sentiment model is linear over sparse binary features, so what it can
+learn is decided here. The training script (``scripts/train_sentiment.py``) and
+:mod:`hubbub.insight.sentiment` both call :func:`features`, so the model always
+sees at run time exactly the features it was trained on.
+
+Why hand-written rather than scikit-learn's vectorisers: the model must run
+without scikit-learn, at thousands of tweets per second per core, and its
+features must not depend on a library version. What it does to a tweet:
+
+- normalises: HTML entities, ``\\uXXXX`` escapes (SemEval's dumps), CSV quotes
+  around the whole text, ``@handles`` -> ``@user`` and links -> ``http`` (as
+  TweetEval does), digits -> ``0``, lowercase, elongations ("soooo" -> "soo",
+  plus an ``<elong>`` flag);
+- tokenises words, hashtags (also as the bare word), emoticons, emoji and
+  punctuation runs (``!!!`` and ``?!`` differ from ``!``);
+- marks negation scope: tokens after "not", "never", "n't", ... up to the next
+  clause punctuation get a ``_neg`` suffix, so "not good" is not "good";
+- adds word unigrams and bigrams, character 2-5-grams of the normalised text
+  (robust to misspellings and unseen inflections), and VADER-lexicon polarity
+  sums bucketed into tokens (prior knowledge the 45k training tweets lack);
+  an emoji counts with the valence of VADER's description of it.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from functools import cache
+
+import regex
+
+__all__ = ["features", "lexicon", "normalise", "parts", "tokens", "word_features"]
+
+_USER = re.compile(r"@\w{1,20}")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_DIGITS = re.compile(r"\d+")
+_ELONG = re.compile(r"(\w)\1{2,}")
+_SPACE = re.compile(r"\s+")
+_TOKEN = regex.compile(
+    r"""
+    (?:[<>]?[:;=8][\-o\*']?[\)\]\(\[dDpP/\\\|@3]+)   # emoticons :) ;-( :D =P
+    | (?:[\)\]\(\[dDpP/\\\|@3]+[\-o\*']?[:;=8][<>]?)  # reversed (:
+    | <3
+    | \p{Extended_Pictographic}                      # emoji, one token each
+    | [#@]?\w+(?:['’]\w+)*                           # words, hashtags, @user
+    | [!?]+                                          # !!! ?! ??
+    | \.{2,}                                         # ...
+    | [^\w\s]                                        # any other symbol
+    """,
+    regex.VERBOSE,
+)
+_NEGATORS = frozenset(
+    {
+        *("not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere"),
+        *("cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "werent"),
+        *("wont", "wouldnt", "shouldnt", "couldnt", "havent", "hasnt", "hadnt", "aint"),
+    }
+)
+_CLAUSE_END = frozenset(".,:;!?") | {"...", "!!", "??", "?!", "!?"}
+_LEX_BUCKETS = (0.5, 1.5, 3.0, 5.0)
+_CHAR_NGRAMS = (2, 3, 4, 5)
+_CAPS = re.compile(r"\b[A-Z]{3,}\b")
+
+
+def normalise(text: str) -> str:
+    """The text the model reads: decoded, masked, lowercased, elongations shortened."""
+    if "\\u" in text:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.strip()
+    if len(text) > 1 and text[0] == '"' and text[-1] == '"':
+        text = text[1:-1].replace('""', '"')
+    text = _URL.sub("http", text)
+    text = _USER.sub("@user", text)
+    text = _DIGITS.sub("0", text.lower())
+    return _SPACE.sub(" ", text)
+
+
+def tokens(text: str) -> list[str]:
+    """Tokens of an already :func:`normalise`-d text, negation scope marked with ``_neg``."""
+    out: list[str] = []
+    negated = False
+    for tok in _TOKEN.findall(text):
+        if tok in _CLAUSE_END or (tok[0] in "!?" and len(tok) > 1):
+            negated = False
+            out.append(tok)
+            continue
+        if negated:
+            out.append(tok + "_neg")
+        else:
+            out.append(tok)
+        if tok in _NEGATORS or (
+            ("'" in tok or "’" in tok)
+            and (tok.endswith(("n't", "n’t")) or tok.replace("'", "").replace("’", "") in _NEGATORS)
+        ):
+            negated = True
+    return out
+
+
+@cache
+def lexicon() -> dict[str, float]:
+    """VADER's word valences, plus each emoji scored as the mean valence of its description."""
+    from hubbub.insight.sentiment import vader_analyser
+
+    sia = vader_analyser()
+    lex: dict[str, float] = dict(sia.lexicon)
+    for emo, description in sia.emojis.items():
+        vals = [lex[w] for w in description.split() if w in lex]
+        if vals:
+            lex[emo] = sum(vals) / len(vals)
+    return lex
+
+
+def _bucket(value: float) -> int:
+    for i, edge in enumerate(_LEX_BUCKETS):
+        if value < edge:
+            return i
+    return len(_LEX_BUCKETS)
+
+
+def word_features(token: str) -> tuple[str, ...]:
+    """A token's own features: itself and the character 2-5-grams of its word, space-padded.
+
+    They depend on the token alone, so the run-time model caches each token's feature
+    rows (tweets reuse a small vocabulary) rather than recomputing them per tweet.
+    """
+    word = token[:-4] if token.endswith("_neg") else token
+    padded = " " + word + " "
+    n = len(padded)
+    grams = {padded[i : i + k] for k in _CHAR_NGRAMS for i in range(n - k + 1)}
+    grams.add(token)
+    return tuple(grams)
+
+
+def parts(text: str) -> tuple[list[str], list[str]]:
+    """(tokens, context features) of a raw tweet; its features are the context features
+    plus :func:`word_features` of every token.
+
+    Context: word bigrams, bare hashtags, bucketed VADER-lexicon sums (negation flips a
+    word's valence), and flags for elongation, ``!!`` and an all-caps word.
+    """
+    norm = normalise(text)
+    elongated = _ELONG.sub(r"\1\1", norm)
+    toks = tokens(elongated)
+    context = [a + " " + b for a, b in itertools.pairwise(toks)]
+    if elongated != norm:
+        context.append("<elong>")
+    lex = lexicon()
+    pos = neg = 0.0
+    for tok in toks:
+        if tok[0] == "#" and len(tok) > 1:
+            context.append(tok[1:])
+        neg_scope = tok.endswith("_neg")
+        val = lex.get(tok[:-4] if neg_scope else tok)
+        if val is None:
+            continue
+        if neg_scope:
+            val = -0.74 * val
+        if val > 0:
+            pos += val
+        else:
+            neg -= val
+    context.append(f"<lexpos{_bucket(pos)}>")
+    context.append(f"<lexneg{_bucket(neg)}>")
+    if text.count("!") >= 2:
+        context.append("<excl>")
+    if _CAPS.search(text):
+        context.append("<caps>")
+    return toks, context
+
+
+def features(text: str) -> set[str]:
+    """The set of feature strings of a raw tweet (binary: presence, not counts)."""
+    toks, context = parts(text)
+    feats = set(context)
+    for tok in toks:
+        feats.update(word_features(tok))
+    return feats
