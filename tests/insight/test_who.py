@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
-from hubbub.insight.who import authenticity, authenticity_features, relationship, same_handle
-from hubbub.model import Account, Competitor, TeamMember, Workspace
+from hubbub.insight.authenticity import FEATURES, feature_row
+from hubbub.insight.who import authenticity, relationship, same_handle, who
+from hubbub.model import Account, Competitor, Post, TeamMember, Workspace
 
 WS = Workspace(
     slug="larkspur",
@@ -37,8 +39,9 @@ def test_same_handle() -> None:
 
 def test_authentic_account_scores_high_and_bot_low() -> None:
     person = acct(
-        "maya", followers=800, following=300, posts=4000, created=NOW - timedelta(days=2000),
-        default_avatar=False, default_profile=False, bio="Baker", location="Asheville, NC",
+        "maya", name="Maya Lopez", followers=800, following=300, posts=4000,
+        created=NOW - timedelta(days=2000), default_avatar=False, default_profile=False,
+        bio="Baker", location="Asheville, NC",
     )  # fmt: skip
     bot = acct(
         "x8h2k1", followers=3, following=2900, posts=2, created=NOW - timedelta(days=3),
@@ -46,25 +49,39 @@ def test_authentic_account_scores_high_and_bot_low() -> None:
     )  # fmt: skip
     hi, lo = authenticity(person, NOW), authenticity(bot, NOW)
     assert hi is not None and lo is not None
-    assert hi == 1.0
+    assert hi > 0.9
     assert lo < 0.15
+    # who() scores the author at the post's time
+    post = Post("x", "9", bot, "hi", NOW)
+    assert who(post, WS).authenticity == lo
 
 
-def test_missing_features_are_skipped_not_zero() -> None:
-    assert authenticity(acct("rss-author")) is None
-    only_ratio = acct("a", followers=100, following=100)
-    feats = authenticity_features(only_ratio)
-    assert set(feats) == {"follow_ratio", "bio", "location"}
-    assert "age" not in authenticity_features(acct("a", created=NOW, posts=5))  # no 'now' given
-    # A known-good avatar alone is not dragged down by unknown counts.
-    a = authenticity(acct("a", default_avatar=False, bio="hi", location="AVL"))
-    assert a == 1.0
+def col(row: list[float], name: str) -> float:
+    return row[FEATURES.index(name)]
 
 
-def test_ratio_is_monotonic() -> None:
-    scores = [
-        authenticity_features(acct("a", followers=100, following=f))["follow_ratio"]
-        for f in (100, 400, 1000, 3000, 6000)
-    ]
-    assert scores == sorted(scores, reverse=True)
-    assert scores[0] == 1.0 and scores[-1] == 0.0
+def test_missing_features_are_nan_not_zero() -> None:
+    assert authenticity(acct("rss-author", "rss")) is None  # nothing known: no score
+    row = feature_row(acct("a", followers=100, following=100))
+    assert col(row, "follower_share") == 0.5
+    for name in ("posts", "listed", "age_days", "verified", "default_avatar", "posts_per_day"):
+        assert math.isnan(col(row, name)), name
+    assert math.isnan(col(feature_row(acct("a", created=NOW, posts=5)), "age_days"))  # no 'now'
+    sky = feature_row(acct("maya.bsky.social", "bluesky", followers=5, location=""))
+    assert math.isnan(col(sky, "has_location")) and math.isnan(col(sky, "has_url"))
+    assert col(sky, "handle_length") == 4.0  # the first label of a Bluesky handle
+    x = feature_row(acct("maya", followers=5))
+    assert col(x, "has_location") == 0.0  # X has locations: an empty one is known
+
+
+def test_follow_farm_shape_scores_lower() -> None:
+    def score(following: int) -> float:
+        a = acct(
+            "jo", followers=100, following=following, posts=3000,
+            created=NOW - timedelta(days=1500), default_avatar=False, default_profile=False,
+        )  # fmt: skip
+        s = authenticity(a, NOW)
+        assert s is not None
+        return s
+
+    assert score(150) > score(5000)
