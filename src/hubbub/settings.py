@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     x_bearer_token: SecretStr | None = None
     x_client_id: SecretStr | None = None
     x_client_secret: SecretStr | None = None
+    x_api_url: str = "https://api.x.com"  # tests point this at a local fake
+    x_monthly_read_cap: int | None = None  # posts read per calendar month; None: no cap
+    x_cost_per_read: float = 0.005  # US dollars per post read (X pay-per-use)
+    x_cost_per_write: float = 0.01  # US dollars per post written
     mastodon_base_url: str = ""
     mastodon_access_token: SecretStr | None = None
     bluesky_handle: str = ""

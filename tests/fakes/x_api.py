@@ -1,0 +1,480 @@
+"""A fake X API v2 on 127.0.0.1: recent search, filtered stream and its rules, on a real socket.
+
+It speaks the wire format of X's documentation so the client is tested over HTTP
+exactly as it would talk to api.x.com:
+
+- ``GET /2/tweets/search/recent``: pages of ``data`` / ``includes`` (users, places,
+  media) / ``meta`` (``newest_id``, ``oldest_id``, ``result_count``, ``next_token``),
+  newest first, honouring ``max_results``, ``since_id``, ``start_time`` and the
+  query's words; ``next_token`` pins the page's lower bound, so posts arriving
+  mid-pagination do not shift pages (as on X).
+- ``x-rate-limit-limit/remaining/reset`` on every response from a per-endpoint window
+  on the fake's clock (shared with the client's in tests so sleeps advance it); an
+  exhausted window answers 429 as X does.
+- scripted failures for the next requests to a path: ``429``, ``503``, ``401``, ``403``,
+  ``400``, ``malformed`` (a 200 whose body is not JSON), ``truncated`` (the body cut
+  short), ``drop`` (the connection closed with no response), ``stall:SECONDS``.
+- ``GET /2/tweets/search/stream``: tweets from a queue as JSON lines with
+  ``matching_rules``, ``\\r\\n`` keep-alives, and scripted ``stall`` / ``drop``; chunked,
+  so a drop is a real protocol error for the client.
+- ``GET`` / ``POST /2/tweets/search/stream/rules``: list, add (``value`` at most 1,024
+  characters, at most 1,000 rules) and delete by id, with X's ``meta.summary``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["FakeClock", "FakeX", "make_corpus"]
+
+TOKEN = "fake-bearer-token-0123456789"
+FIRST_ID = 1_860_000_000_000_000_000
+
+
+class FakeClock:
+    """Epoch seconds that move only when someone sleeps: share it by client and fake."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = start if start is not None else time.time()
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+            self.now += max(0.0, seconds)
+
+
+def make_corpus(
+    n: int, words: tuple[str, ...] = ("sourdough", "croissant"), *, start: datetime | None = None
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """``n`` tweets (oldest first, ids increasing) and their authors, as X v2 objects."""
+    start = start or datetime.now(UTC) - timedelta(days=2)
+    users = {
+        str(100 + u): {
+            "id": str(100 + u),
+            "username": f"baker{u}",
+            "name": f"Baker {u}",
+            "description": "bread person",
+            "location": "Asheville, NC",
+            "created_at": "2020-01-01T00:00:00.000Z",
+            "verified": False,
+            "profile_image_url": "https://pbs.twimg.com/profile_images/1/a_normal.jpg",
+            "public_metrics": {
+                "followers_count": 10 * u,
+                "following_count": 5,
+                "tweet_count": 100,
+                "listed_count": 0,
+            },
+        }
+        for u in range(20)
+    }
+    tweets = []
+    for i in range(n):
+        word = words[i % len(words)]
+        created = start + timedelta(seconds=30 * i)
+        tweets.append(
+            {
+                "id": str(FIRST_ID + i * 7),
+                "text": f"post {i}: the {word} at larkspur is lovely",
+                "author_id": str(100 + i % 20),
+                "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "lang": "en",
+                "conversation_id": str(FIRST_ID + i * 7),
+                "public_metrics": {
+                    "like_count": i % 4,
+                    "retweet_count": 0,
+                    "reply_count": 0,
+                    "quote_count": 0,
+                },
+                "source": "Twitter Web App",
+            }
+        )
+    return tweets, users
+
+
+def _words(query: str) -> set[str]:
+    """The plain words of a query; a tweet matches when it contains any of them."""
+    out: set[str] = set()
+    for token in re.findall(r'"[^"]*"|\S+', query):
+        token = token.strip("()-\"'")
+        if not token or token == "OR" or ":" in token:
+            continue
+        out.update(w for w in re.split(r"[^\w]+", token.lower().lstrip("#@$")) if len(w) > 2)
+    return out
+
+
+@dataclass
+class _Window:
+    remaining: int
+    reset: float
+
+
+@dataclass
+class FakeX:
+    """The fake's state; :meth:`start` serves it on an ephemeral port of 127.0.0.1."""
+
+    tweets: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
+    rate_limit: int = 450  # requests per 15-minute window, per endpoint (X: 450 app-auth)
+    window_seconds: float = 900.0
+    page_delay: float = 0.0  # real seconds each search page takes (a slow API)
+    keepalive: float = 0.2  # real seconds between the stream's keep-alive newlines
+    token: str = TOKEN
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    scripted: dict[str, list[str]] = field(default_factory=dict)
+    stream_queue: list[dict[str, Any]] = field(default_factory=list)
+    stream_script: list[str] = field(default_factory=list)
+    stream_connections: int = 0
+    oldest_since_id: int | None = None  # a since_id below it is "older than 7 days": 400
+    rules: list[dict[str, str]] = field(default_factory=list)
+    _windows: dict[str, _Window] = field(default_factory=dict)
+    _next_rule: int = 1
+    _words_cache: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    # --- control -------------------------------------------------------------------------
+
+    def fail_next(self, path: str, *actions: str) -> None:
+        """Answer the next requests to ``path`` with ``actions`` in order (see module doc)."""
+        with self._lock:
+            self.scripted.setdefault(path, []).extend(actions)
+
+    def add_tweets(self, n: int, words: tuple[str, ...] = ("sourdough",)) -> list[str]:
+        """Append ``n`` newer tweets; return their ids."""
+        newest = int(self.tweets[-1]["id"]) if self.tweets else FIRST_ID
+        more, users = make_corpus(n, words, start=datetime.now(UTC) - timedelta(hours=1))
+        for i, tweet in enumerate(more):
+            tweet["id"] = str(newest + 7 * (i + 1))
+        with self._lock:
+            self.users.update(users)
+            self.tweets.extend(more)
+        return [t["id"] for t in more]
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeX:
+        fake = self
+
+        class Handler(_Handler):
+            x = fake
+
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        server = self._server
+        threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def search_requests(self) -> list[dict[str, str]]:
+        return [q for m, p, q in self.requests if p == "/2/tweets/search/recent"]
+
+    # --- behaviour -----------------------------------------------------------------------
+
+    def _take_script(self, path: str) -> str | None:
+        with self._lock:
+            queue = self.scripted.get(path)
+            return queue.pop(0) if queue else None
+
+    def _rate(self, path: str) -> tuple[dict[str, str], bool]:
+        """The rate-limit headers for a request now, and whether it is over the limit."""
+        now = self.clock()
+        with self._lock:
+            window = self._windows.get(path)
+            if window is None or now >= window.reset:
+                window = self._windows[path] = _Window(self.rate_limit, now + self.window_seconds)
+            over = window.remaining <= 0
+            if not over:
+                window.remaining -= 1
+            headers = {
+                "x-rate-limit-limit": str(self.rate_limit),
+                "x-rate-limit-remaining": str(window.remaining),
+                "x-rate-limit-reset": str(int(window.reset)),
+            }
+        return headers, over
+
+    def _tweet_words(self, tweet: dict[str, Any]) -> set[str]:
+        key = (tweet["id"], tweet["text"])
+        found = self._words_cache.get(key)
+        if found is None:
+            found = self._words_cache[key] = set(re.split(r"[^\w]+", tweet["text"].lower()))
+        return found
+
+    def search(self, params: dict[str, str]) -> dict[str, Any]:
+        query = params.get("query", "")
+        words = _words(query)
+        size = int(params.get("max_results", "10"))
+        since = int(params["since_id"]) if "since_id" in params else None
+        start = params.get("start_time")
+        below = int(params["next_token"].removeprefix("b")) if "next_token" in params else None
+        with self._lock:
+            pool = list(self.tweets)
+        hits = []
+        for tweet in reversed(pool):  # newest first
+            tid = int(tweet["id"])
+            if since is not None and tid <= since:
+                continue
+            if start is not None and tweet["created_at"] < start.replace("Z", ".000Z"):
+                continue
+            if words and not words & self._tweet_words(tweet):
+                continue
+            hits.append(tweet)
+        newest_overall = hits[0]["id"] if hits else None
+        if below is not None:
+            hits = [t for t in hits if int(t["id"]) < below]
+        page, rest = hits[:size], hits[size:]
+        if not page:
+            return {"meta": {"result_count": 0}}
+        meta: dict[str, Any] = {
+            "newest_id": page[0]["id"] if below is not None else newest_overall,
+            "oldest_id": page[-1]["id"],
+            "result_count": len(page),
+        }
+        if rest:
+            meta["next_token"] = f"b{page[-1]['id']}"
+        authors = {t["author_id"] for t in page}
+        return {
+            "data": page,
+            "includes": {"users": [self.users[a] for a in sorted(authors) if a in self.users]},
+            "meta": meta,
+        }
+
+    def rules_post(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            if "add" in body:
+                created, errors = [], []
+                for rule in body["add"]:
+                    value = rule.get("value", "")
+                    if len(value) > 1024 or len(self.rules) >= 1000:
+                        errors.append({"value": value, "title": "RuleLengthExceeded"})
+                        continue
+                    new = {"id": str(self._next_rule), "value": value, "tag": rule.get("tag", "")}
+                    self._next_rule += 1
+                    self.rules.append(new)
+                    created.append(new)
+                summary = {
+                    "created": len(created),
+                    "not_created": len(errors),
+                    "valid": len(created),
+                    "invalid": len(errors),
+                }
+                out: dict[str, Any] = {"meta": {"summary": summary}}
+                if created:
+                    out["data"] = created
+                if errors:
+                    out["errors"] = errors
+                return 201, out
+            ids = set(body.get("delete", {}).get("ids", []))
+            before = len(self.rules)
+            self.rules = [r for r in self.rules if r["id"] not in ids]
+            deleted = before - len(self.rules)
+            summary = {"deleted": deleted, "not_deleted": len(ids) - deleted}
+            return 200, {"meta": {"summary": summary}}
+
+    def stream_lines(self) -> Iterator[bytes | str]:
+        """What the stream sends: tweet lines, keep-alives, or a control word."""
+        with self._lock:
+            self.stream_connections += 1
+        while True:
+            with self._lock:
+                action = self.stream_script.pop(0) if self.stream_script else None
+                tweet = self.stream_queue.pop(0) if action is None and self.stream_queue else None
+            if action is not None:
+                yield action
+                continue
+            if tweet is None:
+                yield b"\r\n"
+                time.sleep(self.keepalive)
+                continue
+            author = self.users.get(tweet.get("author_id", ""))
+            rules = [{"id": r["id"], "tag": r["tag"]} for r in self.rules[:1]]
+            line = {
+                "data": tweet,
+                "includes": {"users": [author] if author else []},
+                "matching_rules": rules,
+            }
+            yield json.dumps(line).encode() + b"\r\n"
+
+
+_X_401 = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+_X_403 = {
+    "title": "Client Forbidden",
+    "detail": "This request must be made using an approved developer account.",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+    "reason": "client-not-enrolled",
+}
+_X_400 = {
+    "errors": [{"message": "Invalid 'query': the query is too long"}],
+    "title": "Invalid Request",
+    "detail": "One or more parameters to your request was invalid.",
+    "type": "https://api.twitter.com/2/problems/invalid-request",
+}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a killed fetch, a closed stream) is expected, not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    x: FakeX
+    protocol_version = "HTTP/1.1"
+    # headers and body leave in one segment: without these, Nagle's algorithm and the
+    # client's delayed ACK add ~40 ms to every response, which would be the fake's cost
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("content-length", str(len(raw)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        path = parts.path
+        params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        body: Any = None
+        if method == "POST":
+            length = int(self.headers.get("content-length", "0"))
+            body = json.loads(self.rfile.read(length) or b"{}")
+        with self.x._lock:
+            self.x.requests.append((method, path, params))
+        if self.headers.get("authorization") != f"Bearer {self.x.token}":
+            self._send(401, _X_401)
+            return
+        rate, over = self.x._rate(path)
+        action = self.x._take_script(path)
+        if action is not None and self._scripted(action, rate):
+            return
+        if over:
+            self._send(429, {"title": "Too Many Requests", "status": 429}, rate)
+            return
+        too_old = self.x.oldest_since_id or 0
+        if path == "/2/tweets/search/recent" and int(params.get("since_id", too_old)) < too_old:
+            message = (
+                f"Invalid 'since_id':'{params['since_id']}'. 'since_id' must be a tweet "
+                "id created after the start of the last 7 days."
+            )
+            self._send(400, {**_X_400, "errors": [{"message": message}]}, rate)
+            return
+        if path == "/2/tweets/search/recent" and method == "GET":
+            if self.x.page_delay:
+                time.sleep(self.x.page_delay)
+            self._send(200, self.x.search(params), rate)
+        elif path == "/2/tweets/search/stream/rules" and method == "GET":
+            rules = list(self.x.rules)
+            meta = {"sent": datetime.now(UTC).isoformat(), "result_count": len(rules)}
+            self._send(200, {"data": rules, "meta": meta} if rules else {"meta": meta}, rate)
+        elif path == "/2/tweets/search/stream/rules" and method == "POST":
+            status, out = self.x.rules_post(body or {})
+            self._send(status, out, rate)
+        elif path == "/2/tweets/search/stream" and method == "GET":
+            self._stream(rate)
+        else:
+            self._send(404, {"title": "Not Found Error", "status": 404}, rate)
+
+    def _scripted(self, action: str, rate: dict[str, str]) -> bool:
+        """Carry out a scripted failure; False when the action lets the request proceed."""
+        if action.startswith("stall:"):
+            time.sleep(float(action.split(":", 1)[1]))
+            return False
+        if action == "429":
+            reset = {**rate, "x-rate-limit-remaining": "0"}
+            self._send(429, {"title": "Too Many Requests", "status": 429}, reset)
+        elif action == "503":
+            self._send(503, {"title": "Service Unavailable", "status": 503}, rate)
+        elif action == "401":
+            self._send(401, _X_401, rate)
+        elif action == "403":
+            self._send(403, _X_403, rate)
+        elif action == "400":
+            self._send(400, _X_400, rate)
+        elif action == "malformed":
+            self._send(200, b'{"data": [{"id": "1", "text": "cut', rate)
+        elif action == "truncated":
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", "5000")
+            self.end_headers()
+            self.wfile.write(b'{"data": [')
+            self.wfile.flush()
+            self.close_connection = True
+        elif action == "drop":
+            self.close_connection = True
+        elif action == "zero-remaining":
+            self.x._windows[urlsplit(self.path).path].remaining = 0
+            return False
+        else:
+            raise ValueError(f"unknown scripted action {action!r}")
+        return True
+
+    def _stream(self, rate: dict[str, str]) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("transfer-encoding", "chunked")
+        for key, value in rate.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.flush()  # the headers go at once, as X sends them, before any tweet
+        self.close_connection = True
+        try:
+            for item in self.x.stream_lines():
+                if item == "drop":
+                    self.wfile.write(b'5\r\n{"da')  # a chunk cut short, then gone
+                    self.wfile.flush()
+                    return
+                if isinstance(item, str) and item.startswith("stall:"):
+                    time.sleep(float(item.split(":", 1)[1]))
+                    continue
+                if item == "end":
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+                assert isinstance(item, bytes)
+                self.wfile.write(f"{len(item):x}\r\n".encode() + item + b"\r\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
