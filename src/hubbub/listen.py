@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from hubbub.inbox import triage
 from hubbub.model import Mention, Post, Workspace
 from hubbub.sources.base import Source
 from hubbub.store import Store, WriteResult, get_cursor, upsert_workspace, write_batch
@@ -83,6 +84,9 @@ def ingest(
         found = process(batch.posts, workspace)
         with store.begin() as conn:
             total += write_batch(conn, ws_id, batch, found)
+            if found:  # the inbox sees the batch in the same transaction
+                times = [p.created for p in batch.posts]
+                triage(conn, ws_id, since=min(times), until=max(times))
         batches += 1
         if batch.cursor is not None:
             cursor = batch.cursor

@@ -363,6 +363,8 @@ def user_add(
 
 
 def _demo_user(store: Store, slug: str) -> str:
+    from contextlib import suppress
+
     from hubbub.store.users import UserError, add_membership, authenticate, create_user
 
     with store.begin() as conn:
@@ -377,7 +379,14 @@ def _demo_user(store: Store, slug: str) -> str:
         else:
             user_id = user.id
         add_membership(conn, user_id, ws_id, "owner")
-    return "log in as demo / demo"
+        # a second member, so that a team of two can share the demo's inbox
+        sam = authenticate(conn, "sam", "demo")
+        if sam is None:
+            with suppress(UserError):  # "sam" exists with another password: leave it be
+                add_membership(conn, create_user(conn, "sam", "demo", name="Sam"), ws_id, "staff")
+        else:
+            add_membership(conn, sam.id, ws_id, "staff")
+    return "log in as demo / demo (or sam / demo, staff)"
 
 
 @app.command()

@@ -30,7 +30,12 @@ from hubbub.store.types import UtcDateTime
 
 __all__ = [
     "accounts",
+    "api_usage",
+    "audit_log",
+    "canned_replies",
     "followers",
+    "inbox_items",
+    "inbox_notes",
     "memberships",
     "mention_streams",
     "mentions",
@@ -130,6 +135,7 @@ posts = Table(
 )
 Index("ix_posts_account_id", posts.c.account_id)
 Index("ix_posts_created", posts.c.created)
+Index("ix_posts_conversation", posts.c.network, posts.c.conversation_id)  # inbox threads
 
 streams = Table(
     "streams",
@@ -231,3 +237,81 @@ web_sessions = Table(
     Column("created", UtcDateTime, nullable=False),
     Column("expires", UtcDateTime, nullable=False),
 )
+
+# --- metered network APIs (migration 0002) ------------------------------------------------
+
+# Posts read and written per network and calendar month (UTC, "YYYY-MM"): X bills per
+# post, so hubbub shows the month's estimated cost and stops at the user's cap.
+api_usage = Table(
+    "api_usage",
+    metadata,
+    Column("network", String(16), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("reads", Integer, nullable=False, default=0),
+    Column("writes", Integer, nullable=False, default=0),
+    Column("updated", UtcDateTime, nullable=False),
+)
+
+# --- engage: the inbox (migration 0003) -------------------------------------------------
+
+inbox_items = Table(
+    "inbox_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("mention_id", Integer, ForeignKey("mentions.id"), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),  # model.INBOX_STATES
+    Column("assignee_id", Integer, ForeignKey("users.id")),
+    # the time-independent part of the priority; the age part is added when reading
+    Column("priority", Float, nullable=False),
+    Column("reason", String(200), nullable=False),  # why it needs a person, e.g. "question"
+    Column("created", UtcDateTime, nullable=False),  # the post's time: when the wait began
+    Column("triaged", UtcDateTime, nullable=False),  # when the item was made
+    Column("first_response", UtcDateTime),
+    Column("first_responder_id", Integer, ForeignKey("users.id")),
+    Column("resolved", UtcDateTime),
+    Column("resolver_id", Integer, ForeignKey("users.id")),
+    Column("reply_text", Text),
+    Column("updated", UtcDateTime, nullable=False),
+)
+Index(
+    "ix_inbox_items_workspace_state",
+    inbox_items.c.workspace_id,
+    inbox_items.c.state,
+    inbox_items.c.priority,
+)
+
+inbox_notes = Table(
+    "inbox_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("inbox_items.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("text", Text, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+)
+Index("ix_inbox_notes_item_id", inbox_notes.c.item_id)
+
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "title", name="uq_canned_replies_workspace_id_title"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id")),  # NULL: hubbub itself (triage)
+    Column("action", String(64), nullable=False),  # e.g. inbox.assign, inbox.state
+    Column("subject", String(200), nullable=False),  # e.g. inbox_item:42
+    Column("detail", JSON, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+)
+Index("ix_audit_log_workspace_created", audit_log.c.workspace_id, audit_log.c.created)

@@ -16,7 +16,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Overview", ""),
     ("Streams", None),
     ("Mentions", None),
-    ("Inbox", None),
+    ("Inbox", "inbox"),
     ("Audit", None),
     ("Publish", None),
     ("Goals", None),
