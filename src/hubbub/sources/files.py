@@ -43,7 +43,15 @@ from hubbub.model import (
 )
 from hubbub.sources.base import SourceError
 
-__all__ = ["FileSource", "LineError", "parse_line", "x_page_posts", "x_tweet_post"]
+__all__ = [
+    "FileSource",
+    "LineError",
+    "parse_line",
+    "parse_object",
+    "read_line",
+    "x_page_posts",
+    "x_tweet_post",
+]
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -334,6 +342,15 @@ def parse_line(text: str, provenance: Provenance | None = None) -> tuple[list[Po
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LineError(f"not JSON: {exc.msg} (column {exc.colno})") from None
+    return parse_object(obj, provenance)
+
+
+def parse_object(obj: Any, provenance: Provenance | None = None) -> tuple[list[Post], list[str]]:
+    """Posts from one decoded JSON value of any shape :func:`parse_line` reads.
+
+    Readers of other containers (Parquet rows, an X archive's arrays) decode their own
+    way and share this, so every format maps to posts by the same rules.
+    """
     if not isinstance(obj, dict):
         raise LineError(f"expected a JSON object, got {type(obj).__name__}")
     if "post" in obj and "insight" in obj and isinstance(obj["post"], dict):
@@ -440,20 +457,30 @@ class FileSource:
             yield Batch(self.name, posts, f"{resolved}:{number}")
 
     def _read_line(self, path: Path, number: int, raw_line: bytes, now: datetime) -> list[Post]:
-        try:
-            text = raw_line.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            self.errors.append(f"{path}:{number}: not UTF-8 text")
-            return []
-        if not text:
-            return []
-        provenance = Provenance(
-            source=f"file:{path.name}", url=str(path), retrieved=now, line=number
-        )
-        try:
-            posts, problems = parse_line(text, provenance)
-        except LineError as exc:
-            self.errors.append(f"{path}:{number}: {exc}")
-            return []
-        self.errors.extend(f"{path}:{number}: {problem}" for problem in problems)
+        posts, problems = read_line(path, number, raw_line, now)
+        self.errors.extend(problems)
         return posts
+
+
+def read_line(
+    path: Path, number: int, raw_line: bytes, retrieved: datetime
+) -> tuple[list[Post], list[str]]:
+    """One raw line of file ``path`` as posts, and a ``FILE:LINE: reason`` per problem.
+
+    The one place a file line becomes posts (with its provenance), shared by
+    :class:`FileSource` and the Dask backfill, so both store the same rows.
+    """
+    try:
+        text = raw_line.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return [], [f"{path}:{number}: not UTF-8 text"]
+    if not text:
+        return [], []
+    provenance = Provenance(
+        source=f"file:{path.name}", url=str(path), retrieved=retrieved, line=number
+    )
+    try:
+        posts, problems = parse_line(text, provenance)
+    except LineError as exc:
+        return [], [f"{path}:{number}: {exc}"]
+    return posts, [f"{path}:{number}: {problem}" for problem in problems]
