@@ -168,7 +168,7 @@ def test_fetch_reports_what_it_stored_and_the_cost(env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [
-        (["fetch", "rss"], "unknown source 'rss'", 2),
+        (["fetch", "myspace"], "unknown source 'myspace'", 2),
         (["fetch", "x", "--since", "yesterday"], "--since: 'yesterday' is not an ISO 8601", 2),
         (["fetch", "x", "--since-id", "12ab"], "--since-id: '12ab' is not a post id", 2),
         (["fetch", "x", "--since", "2026-11-20", "--since-id", "1"], "not both", 2),

@@ -25,7 +25,7 @@ from hubbub.workspace import load_workspace
 
 __all__ = ["fetch"]
 
-SOURCES = ("x",)
+SOURCES = ("x", "rss")
 
 
 def _since(value: str | None) -> datetime | None:
@@ -39,7 +39,15 @@ def _since(value: str | None) -> datetime | None:
 
 @app.command()
 def fetch(
-    source: Annotated[str, typer.Argument(help="The network to fetch from: x.", metavar="SOURCE")],
+    source: Annotated[
+        str, typer.Argument(help="The network to fetch from: x or rss.", metavar="SOURCE")
+    ],
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="rss: feed URLs to read besides the workspace's blog_feed.", metavar="URL"
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(help="Start at this time (ISO 8601; X: within the last 7 days)."),
@@ -59,6 +67,10 @@ def fetch(
     and stores nothing twice. --since and --since-id only apply to streams never fetched
     before. Needs HUBBUB_X_BEARER_TOKEN; stops at HUBBUB_X_MONTHLY_READ_CAP.
 
+    rss reads the workspace's blog_feed and any feed URLs given, each once, asking with
+    its ETag / Last-Modified so an unchanged feed costs one request, e.g.
+    hubbub fetch rss https://news.example/food/atom.xml (see docs/sources-rss.md).
+
     Example: hubbub fetch x --since 2026-11-20T00:00:00Z
     """
     from hubbub.listen import ingest
@@ -71,6 +83,16 @@ def fetch(
     with handled():
         if source not in SOURCES:
             fail(f"unknown source {source!r}: expected one of {', '.join(SOURCES)}", BAD_INPUT)
+        if source == "rss":
+            from hubbub.cli.fetch_rss import fetch_rss
+
+            if since is not None or since_id is not None:
+                fail("rss: --since and --since-id apply to x only", BAD_INPUT)
+            settings = get_settings()
+            fetch_rss(load_workspace(workspace or settings.workspace_file), urls or [])
+            return
+        if urls:
+            fail(f"{source}: takes no URL (got {urls[0]!r})", BAD_INPUT)
         if since is not None and since_id is not None:
             fail("give --since or --since-id, not both", BAD_INPUT)
         if since_id is not None and not since_id.isdigit():
