@@ -12,6 +12,7 @@ from __future__ import annotations
 from hubbub.cli import audit as _audit  # noqa: F401  (registers audit)
 from hubbub.cli import backfill as _backfill  # noqa: F401  (registers backfill)
 from hubbub.cli import fetch as _fetch  # noqa: F401  (registers fetch)
+from hubbub.cli import insight as _insight  # noqa: F401  (registers insight)
 from hubbub.cli import textquery as _textquery  # noqa: F401  (registers text, query)
 from hubbub.cli.commands import app, main
 

@@ -1,0 +1,155 @@
+"""``hubbub insight``: the 5W+H+E and sentiment of each post on stdin, as JSON Lines.
+
+Like ``hubbub text`` and ``hubbub query match`` it composes with jq and twarc:
+one JSON object out per post in, a bad line reported as ``<stdin>:LINE: reason``
+on stderr while the rest go on, exit code 1 at the end. Posts are read by
+:mod:`hubbub.sources.files` (hubbub posts, X API v2 tweets and response pages:
+the same mapping ``hubbub import`` uses), and a line with only ``{"text": ...}``
+(optionally ``"id"`` and ``"lang"``) is scored on its text alone. The insight is
+:func:`hubbub.insight.analyse`'s, for the workspace of ``-w`` or an empty one.
+
+Each output object holds ``sentiment`` ({label, score}), ``intent`` (labels) and
+``language`` at the top, as the issue asks, then every question the input can
+answer: ``who``, ``what``, ``when``, ``where``, ``how``, ``extent`` for a real
+post; only ``what`` for bare text (author, time and place would be made up).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hubbub import codec
+from hubbub.cli.commands import app
+from hubbub.cli.errors import FAILED, handled, stderr
+from hubbub.insight import analyse
+from hubbub.model import Account, Insight, Post, Workspace
+from hubbub.pipeline import fill_entities
+from hubbub.sources.files import LineError, parse_object
+from hubbub.workspace import load_workspace
+
+__all__ = ["EMPTY_WORKSPACE", "insight_json", "insight_lines", "read_posts"]
+
+STDIN = "<stdin>"
+EMPTY_WORKSPACE = Workspace(slug="", name="")
+_POST_KEYS = frozenset({"network", "author", "author_id", "data", "meta", "note_tweet"})
+
+
+def _is_bare_text(obj: dict[str, Any]) -> bool:
+    """``{"text": ...}`` (maybe with id/lang) rather than a post or tweet of a network."""
+    return "text" in obj and not (_POST_KEYS & obj.keys()) and "post" not in obj
+
+
+def _bare_post(obj: dict[str, Any], number: int) -> Post:
+    text = obj["text"]
+    if not isinstance(text, str):
+        raise LineError(f'"text" is not a string but {type(text).__name__}')
+    lang = obj.get("lang")
+    if lang is not None and not isinstance(lang, str):
+        raise LineError(f'"lang" is not a string but {type(lang).__name__}')
+    ident = obj.get("id", number)
+    return Post(
+        network="",
+        id=str(ident),
+        author=Account(network="", id="", handle=""),
+        text=text,
+        created=datetime.now(UTC),
+        language=lang or None,
+    )
+
+
+def read_posts(line: str, number: int) -> tuple[list[tuple[Post, bool]], list[str]]:
+    """The posts of one line, each with whether it is bare text; and per-tweet problems.
+
+    Raises :class:`LineError` when the line as a whole is unusable.
+    """
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LineError(f"not JSON: {exc.msg} (column {exc.colno})") from None
+    if isinstance(obj, dict) and _is_bare_text(obj):
+        return [(_bare_post(obj, number), True)], []
+    try:
+        posts, problems = parse_object(obj)
+    except LineError as exc:
+        raise LineError(f'{exc}, or {{"text": ...}}') from None
+    return [(post, False) for post in posts], problems
+
+
+def insight_json(post: Post, insight: Insight, bare: bool = False) -> dict[str, Any]:
+    """One output object: sentiment, intent, language first, then the questions filled."""
+    out: dict[str, Any] = {"id": post.id}
+    if not bare:
+        out["network"] = post.network
+    out["sentiment"] = codec.to_dict(insight.sentiment)
+    out["intent"] = list(insight.why.intents)
+    out["language"] = insight.how.language
+    out["what"] = codec.to_dict(insight.what)
+    if not bare:
+        for name in ("who", "when", "where", "how", "extent"):
+            out[name] = codec.to_dict(getattr(insight, name))
+    return out
+
+
+def insight_lines(lines: Iterable[str], workspace: Workspace) -> Iterator[str | LineError]:
+    """One JSON line per post read, or a ``<stdin>:LINE: reason`` error per bad line."""
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            posts, problems = read_posts(line, number)
+        except LineError as exc:
+            yield LineError(f"{STDIN}:{number}: {exc}")
+            continue
+        for post, bare in posts:
+            fill_entities(post)
+            result = insight_json(post, analyse(post, workspace), bare)
+            yield json.dumps(result, ensure_ascii=False)
+        for problem in problems:
+            yield LineError(f"{STDIN}:{number}: {problem}")
+
+
+@app.command("insight")
+def insight_command(
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="A workspace file: its products, team, competitors, locale and timezone "
+            "fill who/what/when/where [default: none, an empty workspace].",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the insight of each post on stdin: sentiment, intent, language and the 5W+H+E.
+
+    Reads JSON Lines: hubbub posts, X API v2 tweets (flattened, author embedded) or
+    response pages, or just {"text": ...}. Writes one JSON object a post with
+    "sentiment" {label, score}, "intent" [labels], "language", and who, what, when,
+    where, how and extent where the input says them. A bad line is reported as
+    <stdin>:LINE: reason on stderr; the rest go on and the exit code is then 1.
+
+    Example: echo '{"text": "Where can I buy your sourdough?"}' | hubbub insight
+    """
+    with handled():
+        ws = load_workspace(workspace) if workspace is not None else EMPTY_WORKSPACE
+        failed = False
+        out, err = sys.stdout, stderr()
+        for item in insight_lines(sys.stdin, ws):
+            if isinstance(item, LineError):
+                failed = True
+                out.flush()
+                err.print(str(item), markup=False)
+            else:
+                out.write(item + "\n")
+        if failed:
+            raise typer.Exit(FAILED)
