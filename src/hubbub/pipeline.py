@@ -52,11 +52,11 @@ def process(batch: Sequence[Post], workspace: Workspace) -> list[Mention]:
         if post.key in seen:
             continue
         seen.add(post.key)
-        matches = matcher.match_view(PostView(post))
-        if not matches:
+        view = PostView(post)
+        hits = matcher.match_indices(view)  # the fast path; terms only for the streams hit
+        if not hits:
             continue
-        terms = tuple(dict.fromkeys(t for m in matches for t in m.terms))
-        matched.append((post, tuple(m.name for m in matches), terms))
+        matched.append((post, tuple(matcher.names_of(hits)), matcher.terms_of(view, hits)))
     # Sentiment for the whole batch in one call: its model scores a batch faster per post.
     feelings = sentiments([post.text for post, _, _ in matched])
     return [

@@ -120,6 +120,25 @@ def test_indexed_matcher_equals_plain_evaluation(queries: list[str], batch: list
         assert got == matcher.match_all(post)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(
+    st.lists(st.one_of(_queries(), _anchored()), min_size=1, max_size=8),
+    st.lists(posts(), min_size=1, max_size=4),
+)
+def test_names_only_fast_path_equals_the_full_answer(queries: list[str], batch: list[Post]) -> None:
+    valid = [q for q in queries if _valid(q)]
+    assume(valid)
+    matcher = compile_streams([Stream(f"s{i}", q) for i, q in enumerate(valid)])
+    for post in batch:
+        full = matcher.match_all(post)
+        assert matcher.match_names(post) == [m.name for m in full]
+        v = PostView(post)
+        hits = matcher.match_indices(v)
+        assert matcher.names_of(hits) == [m.name for m in full]
+        # Terms asked for afterwards, only for the streams hit, are the full answer's terms.
+        assert matcher.terms_of(v, hits) == tuple(dict.fromkeys(t for m in full for t in m.terms))
+
+
 @settings(max_examples=200, deadline=None)
 @given(_anchored(), _anchored(), _anchored(), posts())
 def test_and_binds_tighter_than_or_semantically(a: str, b: str, c: str, post: Post) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from hubbub.query import parse, tokenize
+import unicodedata
+
+from hubbub.query import fold, parse, tokenize
 from hubbub.query.ast import And, Keyword
 from hubbub.query.geo import haversine_km
 
@@ -24,3 +26,11 @@ def test_haversine_known_distances() -> None:
     assert 155 < haversine_km(35.5951, -82.5515, 35.2271, -80.8431) < 165
     # One degree of latitude is ~111.2 km.
     assert abs(haversine_km(10, 20, 11, 20) - 111.19) < 0.1
+
+
+def test_fold_fast_path_for_ascii_is_the_full_fold() -> None:
+    for text in ("AVL Bakery", "Coca-Cola_42", "@Larkspur@Mastodon.Social", "", "ÀVL ＡＶＬ ❤️"):
+        full = unicodedata.normalize("NFKC", text).casefold().replace("\ufe0f", "")
+        assert fold(text) == full
+    # Non-ASCII text is tokenised from its fold: variation selectors never leave empty tokens.
+    assert tokenize("a \ufe0f b ❤\ufe0f\ufe0f") == ["a", "b", "❤"]

@@ -185,7 +185,7 @@ def match_lines(matcher: Matcher, lines: Iterator[str]) -> Iterator[str | LineEr
             yield LineError(f"{STDIN}:{number}: {exc}")
             continue
         for post in posts:
-            names = [m.name for m in matcher.match(post)]
+            names = matcher.match_names(post)  # no highlight terms: the fast path
             yield _dump({"id": post.id, "matched": names})
         for problem in problems:
             yield LineError(f"{STDIN}:{number}: {problem}")

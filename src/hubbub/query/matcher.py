@@ -10,6 +10,14 @@ valid query has one. A post then looks up its own keys (a set intersection for
 its words) and only the streams found are tested in full, by each stream's tree
 compiled to one Python expression (:mod:`hubbub.query.compile`).
 
+Terms to highlight cost far more than the yes/no test (a second pass over the
+tree per matched stream, and a result object each), and most callers never show
+them: :meth:`Matcher.match_names` (``hubbub query match``) skips them, and
+:meth:`Matcher.match_indices` with :meth:`Matcher.terms_of` (the pipeline) works
+them out only for the streams a kept post matched. Phrase needs are looked up by
+first word, then second, so a post's word pairs are formed only where its first
+word starts one.
+
 Why a hash index and not Aho-Corasick (pyahocorasick is available): matching is
 on whole tokens, so after tokenising the post an exact lookup per token is both
 exact and linear in the post's length; Aho-Corasick finds substrings and would
@@ -245,6 +253,14 @@ class Matcher:
         self._words: dict[str, tuple[int, ...]] = self._index.get("w", {})
         self._word_keys: frozenset[str] = frozenset(self._words)
         self._tests = tuple(cs.test for cs in self.streams)
+        # Phrase needs ("b", "w1 w2") as first word -> second word -> streams, so a post's
+        # word pairs are only formed where its first word starts some indexed pair.
+        self._pairs: dict[str, dict[str, tuple[int, ...]]] = {}
+        for pair, ids in self._index.get("b", {}).items():
+            a, b = pair.split(" ", 1)
+            self._pairs.setdefault(a, {})[b] = ids
+        self._pair_firsts: frozenset[str] = frozenset(self._pairs)
+        self._names: tuple[str, ...] = tuple(cs.stream.name for cs in self.streams)
 
     def _keys(self, v: PostView) -> list[tuple[str, Iterable[str]]]:
         """The post's keys of each kind some stream is indexed by (computed only then)."""
@@ -257,7 +273,7 @@ class Matcher:
             out.append(("m", v.mention_users))
         if "c" in have:
             out.append(("c", v.cashtags))
-        if "u" in have:
+        if "u" in have and (v.entities.urls or post.media):
             out.append(("u", {t for toks in v.url_tokens for t in toks}))
         if "f" in have and v.author:
             out.append(("f", (v.author.split("@", 1)[0],)))
@@ -265,9 +281,6 @@ class Matcher:
             out.append(("t", (v.reply_to.split("@", 1)[0],)))
         if "geo" in have and v.lat is not None and v.lon is not None:
             out.append(("geo", ("", cell(v.lat, v.lon))))
-        if "b" in have and len(v.tokens) > 1:
-            toks = v.tokens
-            out.append(("b", {f"{a} {b}" for a, b in pairwise(toks)}))
         if "pc" in have and v.country:
             out.append(("pc", (v.country,)))
         if "pl" in have and post.place is not None:
@@ -289,6 +302,12 @@ class Matcher:
         words = self._words
         for word in v.token_set & self._word_keys:  # C-speed intersection, then exact hits
             found.update(words[word])
+        pairs = self._pairs
+        if pairs and not self._pair_firsts.isdisjoint(v.token_set):  # phrases, by word pair
+            for a, b in pairwise(v.tokens):
+                seconds = pairs.get(a)
+                if seconds is not None and (hit := seconds.get(b)) is not None:
+                    found.update(hit)
         for kind, values in self._keys(v):
             by_value = self._index[kind]
             for value in values:
@@ -297,20 +316,58 @@ class Matcher:
                     found.update(hit)
         return sorted(found)
 
+    def match_indices(self, v: PostView) -> list[int]:
+        """Indices (into :attr:`streams`) of the streams the post matches, in order.
+
+        The fast path: no terms, no result objects; see :meth:`terms_of` for the terms.
+        """
+        tests = self._tests
+        token_set, post = v.token_set, v.post
+        return [i for i in self.candidates(v) if tests[i](v, token_set, post)]
+
+    def names_of(self, indices: Iterable[int]) -> list[str]:
+        """The stream names of ``indices`` (as :meth:`match_indices` returns them)."""
+        names = self._names
+        return [names[i] for i in indices]
+
+    def match_names_view(self, v: PostView) -> list[str]:
+        """The names of the streams the view's post matches, in the workspace's order."""
+        names, tests = self._names, self._tests
+        token_set, post = v.token_set, v.post
+        return [names[i] for i in self.candidates(v) if tests[i](v, token_set, post)]
+
+    def match_names(self, post: Post) -> list[str]:
+        """Only the names of the streams ``post`` matches: :meth:`match` without the terms.
+
+        For callers that never highlight (``hubbub query match``, counting); several
+        times cheaper than :meth:`match` where a post matches many streams.
+        """
+        return self.match_names_view(PostView(post))
+
+    def terms_of(self, v: PostView, indices: Iterable[int]) -> tuple[str, ...]:
+        """The terms to highlight for the matched streams ``indices``, each once, in order."""
+        streams = self.streams
+        terms: list[str] = []
+        for i in indices:
+            streams[i].terms(v, terms)
+        return tuple(dict.fromkeys(terms))
+
     def match_view(self, v: PostView) -> list[StreamMatch]:
         out: list[StreamMatch] = []
-        tests, streams = self._tests, self.streams
-        token_set, post = v.token_set, v.post
-        for i in self.candidates(v):
-            if tests[i](v, token_set, post):
-                cs = streams[i]
-                terms: list[str] = []
-                cs.terms(v, terms)
-                out.append(StreamMatch(cs.stream.name, tuple(dict.fromkeys(terms))))
+        streams, names = self.streams, self._names
+        for i in self.match_indices(v):
+            terms: list[str] = []
+            streams[i].terms(v, terms)
+            out.append(StreamMatch(names[i], tuple(dict.fromkeys(terms))))
         return out
 
     def match(self, post: Post) -> list[StreamMatch]:
-        """The streams ``post`` matches, in the workspace's order (entities must be filled)."""
+        """The streams ``post`` matches, in the workspace's order, with their matched terms.
+
+        Entities must be filled. Where the terms are not needed, :meth:`match_names`
+        is the fast path; :meth:`match_indices` plus :meth:`terms_of` computes terms
+        only for the streams asked about.
+        """
         return self.match_view(PostView(post))
 
     def match_all(self, post: Post) -> list[StreamMatch]:

@@ -35,6 +35,8 @@ _TOKEN = regex.compile(
 
 def fold(text: str) -> str:
     """Case- and width-fold ``text`` (NFKC + casefold) and drop emoji variation selectors."""
+    if text.isascii():  # NFKC leaves ASCII alone and casefold is lower() there
+        return text.lower()
     return unicodedata.normalize("NFKC", text).casefold().replace("\ufe0f", "")
 
 
@@ -47,4 +49,4 @@ def tokenize(text: str) -> list[str]:
     """The folded tokens of ``text``: whole words and emoji, punctuation dropped."""
     if text.isascii():
         return _ASCII_TOKEN.findall(text.lower())
-    return [m.replace("\ufe0f", "") for m in _TOKEN.findall(fold(text))]
+    return _TOKEN.findall(fold(text))  # fold already dropped every U+FE0F

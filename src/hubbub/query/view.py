@@ -3,13 +3,16 @@
 A :class:`PostView` holds the post's folded tokens and entity sets, so each leaf
 of a query is a set lookup. It is built for every post that goes through the
 matcher, firehose-fast, so it computes eagerly only what the index and most
-rules read (tokens, hashtags, mentions, the author) and the rest (URL words,
-place names, the reposted author, coordinates) on first use.
+rules read (tokens, hashtags, mentions and their user parts, the author, the
+coordinates) and the rest (URL words, place names, the reposted author) on first
+use. ``fold`` and the fediverse-handle scan each check a cheap ASCII condition
+first, as most posts' text and handles are plain ASCII.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from functools import cached_property
 
 import regex
@@ -26,6 +29,9 @@ _LONG_HANDLE = regex.compile(
     r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.\-]*[A-Za-z0-9_]"
     r"(?:@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9])?)"
 )
+# A necessary condition for a _LONG_HANDLE hit with "." or "@" in it: checked first with
+# the standard ``re`` (several times faster), as most posts' mentions are plain X handles.
+_MAYBE_LONG = re.compile(r"@[A-Za-z0-9_][A-Za-z0-9_.\-]*[.@][A-Za-z0-9_.\-]")
 # X's text of a repost: "RT @original_author: the original text".
 _RT_PREFIX = regex.compile(r"RT @([A-Za-z0-9_]{1,20}):")
 _KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
@@ -127,17 +133,24 @@ class PostView:
         )
         if "@" in text or ents.mentions:
             self.mentions: frozenset[str] = self._mentions(text, ents)
+            # The user part of each mention (``user`` of ``user@instance``).
+            self.mention_users: frozenset[str] = frozenset(
+                m.split("@", 1)[0] for m in self.mentions
+            )
         else:
-            self.mentions = frozenset()
+            self.mentions = self.mention_users = frozenset()
         self.author: str = _fold_handle(post.author.handle)
         self.reply_to: str = _fold_handle(post.reply_to_handle or ents.reply)
         self.language: str = (post.language or "").lower()
+        place = post.place  # read by every geo rule and the geo index: plain attributes
+        self.lat: float | None = place.latitude if place else None
+        self.lon: float | None = place.longitude if place else None
 
     @staticmethod
     def _mentions(text: str, ents: Entities) -> frozenset[str]:
         mentions: set[str] = set()
         long_at: set[int] = set()
-        if "@" in text:
+        if "@" in text and _MAYBE_LONG.search(text) is not None:
             for m in _LONG_HANDLE.finditer(text):
                 handle = m.group(1)
                 if "@" in handle or "." in handle:  # twitter-text cut it short
@@ -149,11 +162,6 @@ class PostView:
     # --- read by fewer rules: computed on first use -------------------------------------
 
     @cached_property
-    def mention_users(self) -> frozenset[str]:
-        """The user part of each mention (``user`` of ``user@instance``)."""
-        return frozenset(m.split("@", 1)[0] for m in self.mentions)
-
-    @cached_property
     def url_tokens(self) -> tuple[tuple[str, ...], ...]:
         urls = [s.text for s in self.entities.urls]
         urls.extend(m.url for m in self.post.media if m.kind == "link_card" and m.url)
@@ -163,16 +171,6 @@ class PostView:
     def country(self) -> str:
         place = self.post.place
         return place.country_code.upper() if place else ""
-
-    @cached_property
-    def lat(self) -> float | None:
-        place = self.post.place
-        return place.latitude if place else None
-
-    @cached_property
-    def lon(self) -> float | None:
-        place = self.post.place
-        return place.longitude if place else None
 
     @cached_property
     def has_geo(self) -> bool:
