@@ -29,7 +29,7 @@ from hubbub.store import Store
 from hubbub.web import format as fmt
 from hubbub.web.deps import CsrfError, LoginRequired, csrf_protect
 from hubbub.web.pages import render
-from hubbub.web.routes import auth, inbox, overview
+from hubbub.web.routes import auth, inbox, mentions, overview
 from hubbub.web.security import load_secret_key
 
 __all__ = ["create_app"]
@@ -83,6 +83,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(overview.router)
     app.include_router(inbox.router)
+    app.include_router(mentions.router)
 
     @app.middleware("http")
     async def security_headers(

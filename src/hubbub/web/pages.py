@@ -15,7 +15,7 @@ __all__ = ["NAV", "render"]
 NAV: tuple[tuple[str, str | None], ...] = (
     ("Overview", ""),
     ("Streams", None),
-    ("Mentions", None),
+    ("Mentions", "mentions"),
     ("Inbox", "inbox"),
     ("Audit", None),
     ("Publish", None),

@@ -1,0 +1,261 @@
+"""The Mentions page's query: a workspace's mentions, filtered on the insight, newest first.
+
+Every filter but the text search works on a column :func:`~hubbub.store.write.write_batch`
+stores beside the insight JSON (``mentions.sentiment_label``, ``intents``,
+``post_type``, ``relationship``, ``in_locale``, ``language``, ``reach``, ``network``,
+``created``) or on ``mention_streams``, so the database filters and pages, and a
+page reads 50 rows however large the store is. The same SQLAlchemy Core runs on
+SQLite and PostgreSQL.
+
+The text search is a case-insensitive substring match (``lower(text) LIKE``,
+``%`` and ``_`` escaped) of every word of the search on the post's text: a scan of
+the workspace's posts, good enough for tens of thousands of mentions. Full-text
+indexes (SQLite FTS5, PostgreSQL ``tsvector`` with GIN) come later, with a
+migration; the signature here will not change. SQLite's ``lower()`` folds ASCII
+only, so there a search for "CAFÉ" does not find "café"; PostgreSQL folds all.
+
+Intents are a JSON list; a filter matches the quoted label in the column's text
+(no label contains another's quotes), as :mod:`hubbub.store.inbox` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Text, cast, exists, func, select
+
+from hubbub.model import Entities
+from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
+from hubbub.store.types import entities_from_json
+
+__all__ = [
+    "COUNT_LIMIT",
+    "MAX_SEARCH_WORDS",
+    "MentionFilters",
+    "MentionPage",
+    "MentionRow",
+    "search_mentions",
+    "search_words",
+]
+
+#: A search uses at most this many words (each one more ``LIKE`` on every row).
+MAX_SEARCH_WORDS = 8
+#: Counting matches stops here by default (the page then says "10,000+").
+COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class MentionFilters:
+    """What the user chose; ``None`` (or ``""``) leaves a field unfiltered.
+
+    ``since`` is inclusive and ``until`` exclusive, both aware datetimes; ``stream``
+    is a stream id of the workspace; ``text`` is split into words that must all
+    appear in the post's text, in any case.
+    """
+
+    stream: int | None = None
+    network: str | None = None
+    sentiment: str | None = None
+    intent: str | None = None
+    post_type: str | None = None
+    relationship: str | None = None
+    in_locale: bool | None = None
+    language: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_reach: int | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    id: int
+    network: str
+    native_id: str
+    url: str
+    text: str
+    created: datetime
+    entities: Entities | None
+    author_handle: str
+    author_name: str
+    author_followers: int | None
+    sentiment: str
+    sentiment_score: float
+    intents: tuple[str, ...]
+    post_type: str
+    relationship: str
+    in_locale: bool | None
+    language: str | None
+    reach: int
+    engagement: int
+    streams: tuple[str, ...]
+    matched_terms: tuple[str, ...]  # the insight's what.matched_terms
+
+
+@dataclass(frozen=True, slots=True)
+class MentionPage:
+    rows: list[MentionRow]
+    total: int  # matching mentions, before limit and offset (at most the count limit)
+    more: bool = False  # True: more than ``total`` match (the count stopped there)
+
+
+def search_words(text: str) -> tuple[str, ...]:
+    """The distinct words of a search, in order, at most :data:`MAX_SEARCH_WORDS`."""
+    seen: dict[str, str] = {}
+    for word in text.split():
+        seen.setdefault(word.lower(), word)
+    return tuple(seen.values())[:MAX_SEARCH_WORDS]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _conditions(workspace_id: int, f: MentionFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [mentions.c.workspace_id == workspace_id]
+    if f.since is not None:
+        where.append(mentions.c.created >= f.since)
+    if f.until is not None:
+        where.append(mentions.c.created < f.until)
+    if f.network:
+        where.append(mentions.c.network == f.network)
+    if f.sentiment:
+        where.append(mentions.c.sentiment_label == f.sentiment)
+    if f.intent:
+        where.append(cast(mentions.c.intents, Text).like(f'%"{f.intent}"%'))
+    if f.post_type:
+        where.append(mentions.c.post_type == f.post_type)
+    if f.relationship:
+        where.append(mentions.c.relationship == f.relationship)
+    if f.in_locale is not None:
+        where.append(mentions.c.in_locale.is_(f.in_locale))
+    if f.language:
+        where.append(func.lower(mentions.c.language) == f.language.lower())
+    if f.min_reach is not None:
+        where.append(mentions.c.reach >= f.min_reach)
+    if f.stream is not None:
+        where.append(
+            exists().where(
+                mention_streams.c.mention_id == mentions.c.id,
+                mention_streams.c.stream_id == f.stream,
+            )
+        )
+    for word in search_words(f.text):
+        where.append(posts.c.text.icontains(word, autoescape=True))
+    return where
+
+
+def _matched_terms(insight: Any) -> tuple[str, ...]:
+    what = insight.get("what") if isinstance(insight, dict) else None
+    terms = what.get("matched_terms") if isinstance(what, dict) else None
+    if not isinstance(terms, list):
+        return ()
+    return tuple(t for t in terms if isinstance(t, str) and t)
+
+
+def search_mentions(
+    conn: Connection,
+    workspace_id: int,
+    filters: MentionFilters,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    count_limit: int | None = COUNT_LIMIT,
+) -> MentionPage:
+    """The workspace's mentions matching ``filters``, newest first, one page of them.
+
+    Counting stops after ``count_limit`` matches (``MentionPage.more`` then says there
+    are more): a count must otherwise visit every matching row, and a rare filter
+    that the indexes do not cover (intents, the text search) would read the whole
+    table for a number nobody needs exactly. ``None`` counts everything.
+    """
+    where = _conditions(workspace_id, filters)
+    matching = select(mentions.c.id).select_from(mentions)
+    if search_words(filters.text):
+        matching = matching.join(posts, posts.c.id == mentions.c.post_id)
+    matching = matching.where(*where)
+    if count_limit is not None:
+        matching = matching.limit(count_limit + 1)
+    total = int(conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one())
+    rows = conn.execute(
+        select(
+            mentions.c.id,
+            mentions.c.network,
+            mentions.c.created,
+            mentions.c.sentiment_label,
+            mentions.c.sentiment_score,
+            mentions.c.intents,
+            mentions.c.post_type,
+            mentions.c.relationship,
+            mentions.c.in_locale,
+            mentions.c.language,
+            mentions.c.reach,
+            mentions.c.engagement,
+            mentions.c.insight,
+            posts.c.native_id,
+            posts.c.url,
+            posts.c.text,
+            posts.c.entities,
+            accounts.c.handle,
+            accounts.c.name,
+            accounts.c.followers,
+        )
+        .select_from(mentions)
+        .join(posts, posts.c.id == mentions.c.post_id)
+        .join(accounts, accounts.c.id == mentions.c.author_id)
+        .where(*where)
+        .order_by(mentions.c.created.desc(), mentions.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    names = _stream_names(conn, [r.id for r in rows])
+    more = count_limit is not None and total > count_limit
+    return MentionPage(
+        rows=[_row(r, names.get(r.id, ())) for r in rows],
+        total=min(total, count_limit) if count_limit is not None else total,
+        more=more,
+    )
+
+
+def _stream_names(conn: Connection, mention_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    if not mention_ids:
+        return {}
+    rows = conn.execute(
+        select(mention_streams.c.mention_id, streams.c.name)
+        .join(streams, streams.c.id == mention_streams.c.stream_id)
+        .where(mention_streams.c.mention_id.in_(list(mention_ids)))
+        .order_by(mention_streams.c.mention_id, streams.c.id)
+    ).all()
+    out: dict[int, list[str]] = {}
+    for mention_id, name in rows:
+        out.setdefault(int(mention_id), []).append(str(name))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _row(r: Any, streams: Sequence[str]) -> MentionRow:
+    return MentionRow(
+        id=int(r.id),
+        network=r.network,
+        native_id=r.native_id,
+        url=r.url,
+        text=r.text,
+        created=_aware(r.created),
+        entities=entities_from_json(r.entities),
+        author_handle=r.handle,
+        author_name=r.name,
+        author_followers=r.followers,
+        sentiment=r.sentiment_label,
+        sentiment_score=float(r.sentiment_score),
+        intents=tuple(r.intents or ()),
+        post_type=r.post_type,
+        relationship=r.relationship,
+        in_locale=None if r.in_locale is None else bool(r.in_locale),
+        language=r.language,
+        reach=int(r.reach or 0),
+        engagement=int(r.engagement or 0),
+        streams=tuple(streams),
+        matched_terms=_matched_terms(r.insight),
+    )

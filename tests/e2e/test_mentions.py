@@ -1,0 +1,187 @@
+"""The Mentions page in a real browser: filter the demo workspace's mentions in place.
+
+The demo world (30 days) goes through ``hubbub.listen.ingest``; the user is the demo
+command's own (demo / demo). The filters are applied by htmx without a page load, so
+the test also checks that the URL follows and that no script error or CSP violation
+occurred. The page is saved to ``screenshots/mentions.png``. Skips where chromium or
+Playwright is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hubbub.settings import Settings
+from hubbub.store import Store
+from hubbub.web import create_app
+from tests.e2e.test_overview import CHROMIUM, SHOTS, _free_port, _shot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"chromium not found at {CHROMIUM}"),
+]
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Python playwright is not installed"
+)
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    brand: str  # the name of the workspace's brand stream
+    mentions: int
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    import uvicorn
+
+    from hubbub.cli.commands import _demo_user
+    from hubbub.listen import ingest
+    from hubbub.sources.demo import DemoSource
+    from hubbub.workspace import load_workspace
+
+    home = tmp_path_factory.mktemp("e2e-mentions")
+    workspace = load_workspace(ROOT / "src" / "hubbub" / "examples" / "bakery.toml")
+    brand = next(s.name for s in workspace.streams if s.kind == "brand")
+    store = Store.open(f"sqlite:///{home / 'hubbub.db'}")
+    report = ingest(store, workspace, DemoSource(workspace, days=30))
+    assert report.mentions_new > 50
+    _demo_user(store, workspace.slug)
+    app = create_app(store, Settings(home=home))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", brand, report.mentions_new)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _count(page: Any) -> int:
+    return int(page.locator("#mention-count").inner_text().split()[0].replace(",", ""))
+
+
+def test_filter_negative_brand_mentions_in_place(served: Served, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        page.goto(served.base + "/")
+        page.get_by_label("Username").fill("demo")
+        page.get_by_label("Password").fill("demo")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/w/larkspur/")
+        page.get_by_role("navigation", name="Workspace pages").get_by_role(
+            "link", name="Mentions"
+        ).click()
+        page.wait_for_url("**/w/larkspur/mentions")
+        assert page.title().startswith("Mentions")
+        everything = _count(page)
+        assert 50 < everything <= served.mentions
+        assert page.locator("#mention-list li.mention").count() == 50
+        times = [
+            t
+            for t in page.locator("#mention-list time").evaluate_all(
+                "els => els.map(e => e.getAttribute('datetime'))"
+            )
+        ]
+        assert times == sorted(times, reverse=True)  # newest first
+
+        # each change is applied in place by htmx: the form stays, the URL follows
+        page.evaluate("window.__same_page = true")
+        page.get_by_label("Sentiment").select_option("negative")
+        page.wait_for_url("**sentiment=negative**")
+        page.get_by_label("Stream").select_option(label=served.brand)
+        page.wait_for_url("**stream=**")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__same_page") is True  # no full page load happened
+
+        filtered = _count(page)
+        assert 0 < filtered < everything
+        rows = page.locator("#mention-list li.mention")
+        assert rows.count() == min(50, filtered)
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            assert row.get_attribute("data-sentiment") == "negative"
+            assert served.brand in (row.get_attribute("data-streams") or "").split("|")
+            assert row.locator(".sentiment.negative").inner_text() == "negative"
+        marks = page.locator("#mention-list mark")
+        assert marks.count() > 0
+        assert all(t.strip() for t in marks.all_inner_texts())
+        assert page.get_by_label("Sentiment").input_value() == "negative"
+        _shot(page, "mentions")
+
+        # a search word narrows further and is highlighted too
+        word = marks.first.inner_text().strip().split()[0].lstrip("#@$")
+        page.get_by_label("Search").fill(word)
+        page.wait_for_url("**q=**")
+        page.wait_for_load_state("networkidle")
+        searched = _count(page)
+        assert 0 < searched <= filtered
+        texts = page.locator("#mention-list li.mention p.text").all_inner_texts()
+        assert texts and all(word.lower() in t.lower() for t in texts)
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_mentions_on_a_phone(served: Served, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(served.base + "/login?next=%2Fw%2Flarkspur%2Fmentions%3Fsentiment%3Dnegative")
+        page.get_by_label("Username").fill("demo")
+        page.get_by_label("Password").fill("demo")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/w/larkspur/mentions?sentiment=negative")
+        assert page.get_by_label("Sentiment").input_value() == "negative"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+        assert page.locator("#mention-list li.mention").first.is_visible()
+        page.screenshot(path=str(SHOTS / "mentions-phone.png"))  # the first screen only
+    finally:
+        context.close()
