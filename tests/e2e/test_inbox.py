@@ -8,27 +8,16 @@ Screenshots go to ``screenshots/``. Skips where chromium or Playwright is absent
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hubbub.settings import Settings
 from hubbub.store import Store
-from hubbub.web import create_app
-from tests.e2e.test_overview import CHROMIUM, SHOTS, _free_port, _shot
+from tests.e2e.conftest import BROWSER, SHOTS, demo_store, serving, shot
 
-ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"chromium not found at {CHROMIUM}"),
-]
+pytestmark = BROWSER
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Python playwright is not installed"
@@ -44,61 +33,22 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    import uvicorn
     from sqlalchemy import func, select
 
     from hubbub.cli.commands import _demo_user
-    from hubbub.listen import ingest
-    from hubbub.sources.demo import DemoSource
     from hubbub.store.tables import inbox_items
-    from hubbub.workspace import load_workspace
 
     home = tmp_path_factory.mktemp("e2e-inbox")
-    workspace = load_workspace(ROOT / "src" / "hubbub" / "examples" / "bakery.toml")
-    store = Store.open(f"sqlite:///{home / 'hubbub.db'}")
-    ingest(store, workspace, DemoSource(workspace, days=30))
+    store, workspace, _ = demo_store(home)
     assert "sam / demo" in _demo_user(store, workspace.slug)
     with store.connect() as conn:
         items = int(conn.execute(select(func.count()).select_from(inbox_items)).scalar_one())
     assert items > 0
-    app = create_app(store, Settings(home=home))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", store, items)
+        with serving(store, home) as base:
+            yield Served(base, store, items)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _context(browser: Any, base: str, **kw: Any) -> Any:
@@ -134,7 +84,7 @@ def test_team_of_two_assigns_and_replies(served: Served, browser: Any) -> None:
         prios = [int(t) for t in page.locator("#inbox-items td.prio").all_inner_texts()]
         assert prios == sorted(prios, reverse=True)
         assert page.locator("#inbox-items .badge.overdue").count() > 0
-        _shot(page, "inbox")
+        shot(page, "inbox")
 
         first = rows.first
         item_id = first.get_attribute("data-item")
@@ -165,7 +115,7 @@ def test_team_of_two_assigns_and_replies(served: Served, browser: Any) -> None:
         assert copied.startswith("So sorry about that!")
         assert page.url.endswith(f"/inbox/{item_id}")  # swapped in place, no reload
         assert page.get_by_role("button", name="Copy reply", exact=True).is_visible()
-        _shot(page, "inbox-item")
+        shot(page, "inbox-item")
         assert problems == []
     finally:
         context.close()

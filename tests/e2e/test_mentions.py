@@ -9,27 +9,15 @@ Playwright is absent.
 
 from __future__ import annotations
 
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hubbub.settings import Settings
-from hubbub.store import Store
-from hubbub.web import create_app
-from tests.e2e.test_overview import CHROMIUM, SHOTS, _free_port, _shot
+from tests.e2e.conftest import BROWSER, SHOTS, demo_store, serving, shot
 
-ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"chromium not found at {CHROMIUM}"),
-]
+pytestmark = BROWSER
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Python playwright is not installed"
@@ -45,58 +33,18 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    import uvicorn
-
     from hubbub.cli.commands import _demo_user
-    from hubbub.listen import ingest
-    from hubbub.sources.demo import DemoSource
-    from hubbub.workspace import load_workspace
 
     home = tmp_path_factory.mktemp("e2e-mentions")
-    workspace = load_workspace(ROOT / "src" / "hubbub" / "examples" / "bakery.toml")
+    store, workspace, report = demo_store(home)
     brand = next(s.name for s in workspace.streams if s.kind == "brand")
-    store = Store.open(f"sqlite:///{home / 'hubbub.db'}")
-    report = ingest(store, workspace, DemoSource(workspace, days=30))
     assert report.mentions_new > 50
     _demo_user(store, workspace.slug)
-    app = create_app(store, Settings(home=home))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", brand, report.mentions_new)
+        with serving(store, home) as base:
+            yield Served(base, brand, report.mentions_new)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _count(page: Any) -> int:
@@ -153,7 +101,7 @@ def test_filter_negative_brand_mentions_in_place(served: Served, browser: Any) -
         assert marks.count() > 0
         assert all(t.strip() for t in marks.all_inner_texts())
         assert page.get_by_label("Sentiment").input_value() == "negative"
-        _shot(page, "mentions")
+        shot(page, "mentions")
 
         # a search word narrows further and is highlighted too
         word = marks.first.inner_text().strip().split()[0].lstrip("#@$")

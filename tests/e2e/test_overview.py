@@ -8,31 +8,19 @@ for a person to look at. Skips where chromium or Playwright is absent.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hubbub.settings import Settings
-from hubbub.store import Store
+from hubbub.store import workspace_id
 from hubbub.store.users import add_membership, create_user
-from hubbub.web import create_app
+from tests.e2e.conftest import BROWSER, demo_store, serving, shot
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "screenshots"
 PASSWORD = "larkspur-demo-pass"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"chromium not found at {CHROMIUM}"),
-]
+pytestmark = BROWSER
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Python playwright is not installed"
@@ -45,71 +33,21 @@ class Served:
     mentions_30: int
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    import uvicorn
-
-    from hubbub.listen import ingest
-    from hubbub.sources.demo import DemoSource
-    from hubbub.workspace import load_workspace
-
     home = tmp_path_factory.mktemp("e2e-home")
-    workspace = load_workspace(ROOT / "src" / "hubbub" / "examples" / "bakery.toml")
-    store = Store.open(f"sqlite:///{home / 'hubbub.db'}")
-    report = ingest(store, workspace, DemoSource(workspace, days=30))
+    store, workspace, report = demo_store(home)
     assert report.mentions_new > 0
     with store.begin() as conn:
-        from hubbub.store import workspace_id
-
         ws_id = workspace_id(conn, workspace.slug)
         assert ws_id is not None
         user = create_user(conn, "maya", PASSWORD, name="Maya Ortiz")
         add_membership(conn, user, ws_id, "owner")
-    app = create_app(store, Settings(home=home))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", report.mentions_new)
+        with serving(store, home) as base:
+            yield Served(base, report.mentions_new)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
@@ -124,11 +62,6 @@ def page(browser: Any) -> Iterator[Any]:
         yield opened
     finally:
         context.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _log_in(page: Any, base: str, password: str = PASSWORD) -> None:
@@ -146,7 +79,7 @@ def _number(text: str) -> int:
 def test_overview_shows_charts_and_latest_mentions(served: Served, page: Any) -> None:
     page.goto(served.base + "/")
     assert page.url.startswith(served.base + "/login")
-    _shot(page, "login")
+    shot(page, "login")
     _log_in(page, served.base)
     assert page.url == served.base + "/w/larkspur/"
     assert page.title().startswith("Overview")
@@ -176,7 +109,7 @@ def test_overview_shows_charts_and_latest_mentions(served: Served, page: Any) ->
     assert mentions.count() == 20
     assert page.locator("#latest-mentions a.entity").count() > 0
     assert page.locator("#table-authors tbody tr").count() > 0
-    _shot(page, "overview")
+    shot(page, "overview")
 
     # the period switch (htmx swaps the page body, the URL follows)
     page.get_by_role("link", name="7 days").click()
@@ -190,7 +123,7 @@ def test_overview_shows_charts_and_latest_mentions(served: Served, page: Any) ->
         .count(",")
         == 6
     )
-    _shot(page, "overview-7days")
+    shot(page, "overview-7days")
     assert page.problems == []  # no script errors, no CSP violations
 
 
@@ -203,7 +136,7 @@ def test_overview_on_a_phone(served: Served, browser: Any) -> None:
         # nothing wider than the screen but the scrollable nav and tables
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390
-        _shot(page, "overview-phone")
+        shot(page, "overview-phone")
     finally:
         context.close()
 
@@ -214,7 +147,7 @@ def test_wrong_password_shows_the_error(served: Served, page: Any) -> None:
     alert = page.get_by_role("alert")
     assert alert.inner_text().strip() == "Wrong username or password"
     assert page.get_by_label("Username").input_value() == "maya"
-    _shot(page, "login-error")
+    shot(page, "login-error")
 
 
 def test_logout_returns_to_login(served: Served, page: Any) -> None:
