@@ -59,6 +59,9 @@ def test_help_lists_every_command_and_each_has_an_example() -> None:
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0, command
         assert "Example" in result.stdout, f"{' '.join(command)} --help has no example"
+    # one whole line per command in the top-level list, never cut short with "..."
+    listed = top.stdout.split("Commands:", 1)[1]
+    assert "..." not in listed, listed
 
 
 def test_init_writes_a_file_that_loads_and_refuses_to_overwrite(tmp_path: Path) -> None:

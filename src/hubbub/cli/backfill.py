@@ -55,7 +55,7 @@ def backfill_command(
         float, typer.Option(min=0.001, help="Size of a JSON Lines partition, in MiB.")
     ] = 64,
 ) -> None:
-    """Backfill large archives: partitions processed in parallel on Dask workers.
+    """Backfill large archives in parallel on Dask workers.
 
     Every partition runs the same pipeline as `hubbub import`; mentions go to the
     database (or to Parquet with --out). A bad line is reported as FILE:LINE: reason,

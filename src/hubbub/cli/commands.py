@@ -173,7 +173,9 @@ def import_(
         bool, typer.Option(help="Read every line again instead of resuming after the last.")
     ] = False,
 ) -> None:
-    """Import posts from JSON Lines files (hubbub or X API v2); resumes where it stopped.
+    """Import posts from JSON Lines files; resumes where it stopped.
+
+    Reads hubbub's own post JSON Lines and X API v2 JSON Lines as twarc2 writes them.
 
     Every bad line is reported as FILE:LINE: reason on stderr and the good lines are still
     stored; the exit code is 1 when any line failed. Importing again stores nothing twice.
@@ -397,7 +399,9 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Simulate the example bakery's world offline, store it, open the web UI.
+    """Simulate a bakery's world offline and open the web UI.
+
+    Stores 90 days of the example business's social life, then serves the dashboard.
 
     Runs offline and deterministically: the same seed gives the same world.
 

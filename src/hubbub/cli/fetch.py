@@ -60,7 +60,9 @@ def fetch(
         typer.Option("--workspace", "-w", help="The workspace file [default: hubbub.toml]."),
     ] = None,
 ) -> None:
-    """Fetch posts once for every stream of the workspace (X recent search); resumes if stopped.
+    """Fetch posts once for the workspace's streams.
+
+    From X recent search or RSS/Atom feeds; resumes where it stopped.
 
     Each stream becomes one X search (split when longer than X's 512 characters); each
     page is stored with where to go on, so running it again continues where it stopped

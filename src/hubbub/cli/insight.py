@@ -130,7 +130,9 @@ def insight_command(
         ),
     ] = None,
 ) -> None:
-    """Write the insight of each post on stdin: sentiment, intent, language and the 5W+H+E.
+    """The 5W+H+E and sentiment of each post on stdin.
+
+    Writes sentiment, intent, language and every other insight field it can fill.
 
     Reads JSON Lines: hubbub posts, X API v2 tweets (flattened, author embedded) or
     response pages, or just {"text": ...}. Writes one JSON object a post with
