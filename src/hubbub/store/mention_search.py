@@ -28,7 +28,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Text, cast, exists, func, select
 
 from hubbub.model import Entities
-from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
+from hubbub.store.queries import mention_stream_names
+from hubbub.store.tables import accounts, mention_streams, mentions, posts
 from hubbub.store.types import entities_from_json
 
 __all__ = [
@@ -211,28 +212,13 @@ def search_mentions(
         .limit(limit)
         .offset(offset)
     ).all()
-    names = _stream_names(conn, [r.id for r in rows])
+    names = mention_stream_names(conn, [r.id for r in rows])
     more = count_limit is not None and total > count_limit
     return MentionPage(
         rows=[_row(r, names.get(r.id, ())) for r in rows],
         total=min(total, count_limit) if count_limit is not None else total,
         more=more,
     )
-
-
-def _stream_names(conn: Connection, mention_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    if not mention_ids:
-        return {}
-    rows = conn.execute(
-        select(mention_streams.c.mention_id, streams.c.name)
-        .join(streams, streams.c.id == mention_streams.c.stream_id)
-        .where(mention_streams.c.mention_id.in_(list(mention_ids)))
-        .order_by(mention_streams.c.mention_id, streams.c.id)
-    ).all()
-    out: dict[int, list[str]] = {}
-    for mention_id, name in rows:
-        out.setdefault(int(mention_id), []).append(str(name))
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def _row(r: Any, streams: Sequence[str]) -> MentionRow:

@@ -8,8 +8,6 @@ vocabulary objects (post, author, insight, streams) for export and re-processing
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Row, func, se
 
 from hubbub import codec
 from hubbub.model import Account, Insight, Media, Mention, Metrics, Place, Post, Provenance
+from hubbub.store.queries import mention_stream_names
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
 from hubbub.store.types import entities_from_json
 
@@ -57,23 +56,8 @@ def recent_mentions(
         )
         query = query.where(mentions.c.id.in_(chosen))
     rows = conn.execute(query.set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)).all()
-    names = _names(conn, [r._mapping[mentions.c.id] for r in rows])
+    names = mention_stream_names(conn, [r._mapping[mentions.c.id] for r in rows])
     return [_mention(r, workspace_slug, names.get(r._mapping[mentions.c.id], ())) for r in rows]
-
-
-def _names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    if not ids:
-        return {}
-    rows = conn.execute(
-        select(mention_streams.c.mention_id, streams.c.name)
-        .join(streams, streams.c.id == mention_streams.c.stream_id)
-        .where(mention_streams.c.mention_id.in_(ids))
-        .order_by(streams.c.id)
-    )
-    out: dict[int, list[str]] = defaultdict(list)
-    for r in rows:
-        out[r.mention_id].append(r.name)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def _utc(value: Any) -> Any:

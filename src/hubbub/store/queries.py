@@ -50,6 +50,7 @@ __all__ = [
     "latest_mentions",
     "local_days",
     "mention_count",
+    "mention_stream_names",
     "mentions_over_time",
     "sentiment_split",
     "share_of_voice",
@@ -416,7 +417,7 @@ def latest_mentions(
         .order_by(mentions.c.created.desc(), mentions.c.id.desc())
         .limit(limit)
     ).all()
-    names = _stream_names(conn, [r.id for r in rows])
+    names = mention_stream_names(conn, [r.id for r in rows])
     return [
         LatestMention(
             id=r.id,
@@ -440,7 +441,10 @@ def latest_mentions(
     ]
 
 
-def _stream_names(conn: Connection, mention_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+def mention_stream_names(
+    conn: Connection, mention_ids: Sequence[int]
+) -> dict[int, tuple[str, ...]]:
+    """The names of the streams each mention matched, in the streams' order."""
     if not mention_ids:
         return {}
     rows = conn.execute(
