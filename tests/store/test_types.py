@@ -69,3 +69,16 @@ def test_entities_json_round_trip() -> None:
     assert data is not None and data["hashtags"] == [["avl", 0, 4]]
     assert entities_from_json(data) == ent
     assert entities_to_json(None) is None and entities_from_json(None) is None
+
+
+def test_as_utc_reads_naive_as_utc_and_converts_aware() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from hubbub.store.types import as_utc, opt_utc
+
+    naive = datetime(2026, 3, 8, 7, 30)
+    assert as_utc(naive) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+    east = datetime(2026, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=2)))
+    converted = as_utc(east)
+    assert converted.utcoffset() == timedelta(0) and converted.hour == 7
+    assert opt_utc(None) is None and opt_utc(naive) == as_utc(naive)

@@ -30,7 +30,7 @@ from hubbub.store.tables import (
     streams,
     workspaces,
 )
-from hubbub.store.types import entities_from_json
+from hubbub.store.types import as_utc, entities_from_json
 
 __all__ = ["TriageReport", "triage"]
 
@@ -92,7 +92,7 @@ def _answers(
     if since is not None:
         query = query.where(posts.c.created >= since)
     for r in conn.execute(query):
-        when = _aware(r.created)
+        when = as_utc(r.created)
         if r.conversation_id:
             by_conv[(r.network, r.conversation_id)].append(when)
         by_parent[(r.network, r.reply_to)].append(when)
@@ -116,10 +116,6 @@ def _stream_kinds(
     for mention_id, kind in conn.execute(query):
         found[int(mention_id)].add(str(kind))
     return {k: tuple(sorted(v)) for k, v in found.items()}
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _first_answer(
@@ -216,7 +212,7 @@ def triage(
             mentioned=tuple(s.text for s in ents.mentions) if ents else (),
             stream_kinds=kinds.get(r.id, ()),
         )
-        created = _aware(r.created)
+        created = as_utc(r.created)
         answered = _first_answer(
             r.network, r.native_id, r.conversation_id, created, by_conv, by_parent
         )
@@ -296,7 +292,7 @@ def _answer_old_items(
     ).all()
     done = 0
     for r in rows:
-        created = _aware(r.created)
+        created = as_utc(r.created)
         answered = _first_answer(
             r.network, r.native_id, r.conversation_id, created, by_conv, by_parent
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -47,7 +47,7 @@ from hubbub.store.tables import (
     posts,
     users,
 )
-from hubbub.store.types import entities_from_json
+from hubbub.store.types import as_utc, entities_from_json, opt_utc
 
 __all__ = [
     "OPEN_STATES",
@@ -188,16 +188,6 @@ class AuditEntry:
     created: datetime
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _age_points(steps: Sequence[AgeStep]) -> ColumnElement[float]:
     if not steps:
         return literal(0.0)
@@ -258,9 +248,9 @@ def _row(r: Any) -> ItemRow:
         assignee=r.assignee_name or r.assignee_username or "",
         priority=round(float(r.current), 1),
         reason=r.reason,
-        created=_aware(r.created),
-        first_response=_utc(r.first_response),
-        resolved=_utc(r.resolved),
+        created=as_utc(r.created),
+        first_response=opt_utc(r.first_response),
+        resolved=opt_utc(r.resolved),
         overdue=bool(r.overdue),
         network=r.network,
         native_id=r.native_id,
@@ -422,7 +412,7 @@ def thread(
             network=r.network,
             native_id=r.native_id,
             text=r.text,
-            created=_aware(r.created),
+            created=as_utc(r.created),
             author_handle=r.handle,
             author_name=r.name,
             url=r.url,
@@ -446,7 +436,7 @@ def notes(conn: Connection, item_id: int) -> list[Note]:
         .where(inbox_notes.c.item_id == item_id)
         .order_by(inbox_notes.c.created, inbox_notes.c.id)
     ).all()
-    return [Note(r.id, r.author or "", r.text, _aware(r.created)) for r in rows]
+    return [Note(r.id, r.author or "", r.text, as_utc(r.created)) for r in rows]
 
 
 def canned_reply_list(conn: Connection, workspace_id: int) -> list[CannedReply]:
@@ -507,10 +497,10 @@ def response_rows(
     return [
         ResponseRow(
             item_id=r.id,
-            created=_aware(r.created),
-            first_response=_utc(r.first_response),
+            created=as_utc(r.created),
+            first_response=opt_utc(r.first_response),
             first_responder_id=r.first_responder_id,
-            resolved=_utc(r.resolved),
+            resolved=opt_utc(r.resolved),
             resolver_id=r.resolver_id,
             assignee_id=r.assignee_id,
             state=r.state,
@@ -540,6 +530,6 @@ def audit_entries(
     if subject is not None:
         query = query.where(audit_log.c.subject == subject)
     return [
-        AuditEntry(r.id, r.user or "", r.action, r.subject, dict(r.detail), _aware(r.created))
+        AuditEntry(r.id, r.user or "", r.action, r.subject, dict(r.detail), as_utc(r.created))
         for r in conn.execute(query)
     ]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Text, cast, exists, func, select
@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, Connection, Text, cast, exists, func, sele
 from hubbub.model import Entities
 from hubbub.store.queries import mention_stream_names
 from hubbub.store.tables import accounts, mention_streams, mentions, posts
-from hubbub.store.types import entities_from_json
+from hubbub.store.types import as_utc, entities_from_json
 
 __all__ = [
     "COUNT_LIMIT",
@@ -109,10 +109,6 @@ def search_words(text: str) -> tuple[str, ...]:
     for word in text.split():
         seen.setdefault(word.lower(), word)
     return tuple(seen.values())[:MAX_SEARCH_WORDS]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _conditions(workspace_id: int, f: MentionFilters) -> list[ColumnElement[bool]]:
@@ -228,7 +224,7 @@ def _row(r: Any, streams: Sequence[str]) -> MentionRow:
         native_id=r.native_id,
         url=r.url,
         text=r.text,
-        created=_aware(r.created),
+        created=as_utc(r.created),
         entities=entities_from_json(r.entities),
         author_handle=r.handle,
         author_name=r.name,

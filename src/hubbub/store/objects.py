@@ -8,7 +8,6 @@ vocabulary objects (post, author, insight, streams) for export and re-processing
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Row, func, select
@@ -17,7 +16,7 @@ from hubbub import codec
 from hubbub.model import Account, Insight, Media, Mention, Metrics, Place, Post, Provenance
 from hubbub.store.queries import mention_stream_names
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
-from hubbub.store.types import entities_from_json
+from hubbub.store.types import as_utc, entities_from_json, opt_utc
 
 __all__ = ["recent_mentions", "stream_names"]
 
@@ -60,12 +59,6 @@ def recent_mentions(
     return [_mention(r, workspace_slug, names.get(r._mapping[mentions.c.id], ())) for r in rows]
 
 
-def _utc(value: Any) -> Any:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _mention(row: Row[Any], slug: str, names: tuple[str, ...]) -> Mention:
     m = row._mapping
     author = Account(
@@ -80,7 +73,7 @@ def _mention(row: Row[Any], slug: str, names: tuple[str, ...]) -> Mention:
         following=m[accounts.c.following],
         posts=m[accounts.c.posts],
         listed=m[accounts.c.listed],
-        created=_utc(m[accounts.c.created]),
+        created=opt_utc(m[accounts.c.created]),
         verified=m[accounts.c.verified],
         default_avatar=m[accounts.c.default_avatar],
         default_profile=m[accounts.c.default_profile],
@@ -92,7 +85,7 @@ def _mention(row: Row[Any], slug: str, names: tuple[str, ...]) -> Mention:
         id=m[posts.c.native_id],
         author=author,
         text=m[posts.c.text],
-        created=_utc(m[posts.c.created]),
+        created=as_utc(m[posts.c.created]),
         language=m[posts.c.language],
         url=m[posts.c.url] or "",
         reply_to=m[posts.c.reply_to],
@@ -115,7 +108,7 @@ def _mention(row: Row[Any], slug: str, names: tuple[str, ...]) -> Mention:
         provenance=Provenance(
             source=m[posts.c.source] or "",
             url=m[posts.c.source_url] or "",
-            retrieved=_utc(m[posts.c.retrieved]),
+            retrieved=opt_utc(m[posts.c.retrieved]),
         ),
     )
     insight = codec.from_dict(Insight, m[mentions.c.insight])

@@ -36,7 +36,7 @@ from hubbub.store.tables import (
     streams,
     workspaces,
 )
-from hubbub.store.types import entities_from_json
+from hubbub.store.types import as_utc, entities_from_json
 
 __all__ = [
     "AuthorStat",
@@ -158,11 +158,6 @@ class LatestMention:
 # --- helpers --------------------------------------------------------------------------
 
 
-def _utc(value: datetime) -> datetime:
-    """Naive datetimes (SQLite hands them back) are UTC; aware ones are converted."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _zone(name: str) -> ZoneInfo:
     if not _ZONE_NAME.match(name):
         raise ValueError(f"timezone {name!r}: not a time zone name")
@@ -175,16 +170,16 @@ def _zone(name: str) -> ZoneInfo:
 def _window(workspace_id: int, since: datetime, until: datetime) -> ColumnElement[bool]:
     return (
         (mentions.c.workspace_id == workspace_id)
-        & (mentions.c.created >= _utc(since))
-        & (mentions.c.created < _utc(until))
+        & (mentions.c.created >= as_utc(since))
+        & (mentions.c.created < as_utc(until))
     )
 
 
 def local_days(since: datetime, until: datetime, tz: str) -> tuple[date, ...]:
     """The local dates the half-open window ``[since, until)`` touches, in order."""
     zone = _zone(tz)
-    first = _utc(since).astimezone(zone).date()
-    last = (_utc(until) - timedelta(microseconds=1)).astimezone(zone).date()
+    first = as_utc(since).astimezone(zone).date()
+    last = (as_utc(until) - timedelta(microseconds=1)).astimezone(zone).date()
     return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
 
 
@@ -425,7 +420,7 @@ def latest_mentions(
             native_id=r.native_id,
             url=r.url,
             text=r.text,
-            created=_utc(r.created),
+            created=as_utc(r.created),
             entities=entities_from_json(r.entities),
             author_handle=r.handle,
             author_name=r.name,

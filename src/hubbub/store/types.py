@@ -24,7 +24,14 @@ from sqlalchemy.types import TypeDecorator
 
 from hubbub.model import Entities, Span
 
-__all__ = ["UtcDateTime", "entities_from_json", "entities_to_json", "json_dumps"]
+__all__ = [
+    "UtcDateTime",
+    "as_utc",
+    "entities_from_json",
+    "entities_to_json",
+    "json_dumps",
+    "opt_utc",
+]
 
 _ENTITY_KINDS = ("hashtags", "mentions", "urls", "cashtags")
 
@@ -57,6 +64,21 @@ class UtcDateTime(TypeDecorator[datetime]):
         if when.tzinfo is None:
             return when.replace(tzinfo=UTC)
         return when.astimezone(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored time as aware UTC.
+
+    Columns of :class:`UtcDateTime` already come back so; an aggregate or a raw SQL
+    expression bypasses the type, and SQLite then hands back a naive datetime,
+    which in hubbub is always UTC.
+    """
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def opt_utc(value: datetime | None) -> datetime | None:
+    """:func:`as_utc` for a nullable column."""
+    return None if value is None else as_utc(value)
 
 
 def entities_to_json(entities: Entities | None) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from hubbub.model import ROLES
 from hubbub.store.tables import memberships, users, web_sessions, workspaces
+from hubbub.store.types import as_utc
 
 __all__ = [
     "NewSession",
@@ -88,11 +89,6 @@ class UserWorkspace:
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time hubbub stores is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def hash_token(token: str) -> str:
@@ -200,7 +196,7 @@ def session_user(
     ).first()
     if row is None:
         return None
-    expires = _aware(row.expires)
+    expires = as_utc(row.expires)
     if expires <= _now(now):
         return None
     return SessionUser(
