@@ -52,6 +52,7 @@ __all__ = [
     "Post",
     "PostType",
     "Provenance",
+    "Published",
     "Relationship",
     "Role",
     "Sentiment",
@@ -415,6 +416,18 @@ class Draft:
     scheduled_for: datetime | None = None
     state: str = "draft"  # draft, scheduled, publishing, published, failed
     goal: GoalName | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A post that hubbub wrote to a network (a reply from the inbox or a scheduled
+    post): the network's own id and address for it, and when the network took it."""
+
+    network: str
+    id: str
+    url: str = ""
+    created: datetime | None = None
+    reply_to: str | None = None  # native id of the post it answers, if a reply
 
 
 @dataclass(frozen=True, slots=True)

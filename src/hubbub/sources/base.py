@@ -1,9 +1,13 @@
-"""The Source protocol: what every network, file and demo source provides.
+"""The Source and Publisher protocols: what every network, file and demo source provides.
 
 A source owns its network: paging, rate limits, reconnects and the cursor's
 meaning. It yields :class:`~hubbub.model.Batch` objects; the runner
 (:mod:`hubbub.listen`) processes each batch and stores its mentions together with
 ``batch.cursor`` in one transaction, then passes that cursor back on restart.
+
+A publisher is the writing half of a network client: the inbox sends replies and
+the scheduler sends posts through it. It lives beside the network's source so the
+one ``request()`` with its retry and rate-limit logic serves both directions.
 """
 
 from __future__ import annotations
@@ -11,13 +15,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from hubbub.model import Batch
+from hubbub.model import Batch, Published
 
-__all__ = ["Source", "SourceError"]
+__all__ = ["PublishError", "Publisher", "Source", "SourceError"]
 
 
 class SourceError(Exception):
     """A source cannot go on; the message is one line a user can act on."""
+
+
+class PublishError(SourceError):
+    """A post was not published. ``transient`` says whether trying again later may
+    succeed (rate limit, 5xx, dropped connection) or not (rejected text, bad
+    credentials, a deleted parent): the scheduler retries only the transient ones."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @runtime_checkable
@@ -27,4 +41,22 @@ class Source(Protocol):
 
     def batches(self, cursor: str | None = None) -> Iterator[Batch]:
         """Yield batches after ``cursor`` (``None``: from the start)."""
+        ...
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    #: the network this publisher writes to: "x", "mastodon" or "bluesky"
+    network: str
+
+    def publish(
+        self, text: str, *, reply_to: str | None = None, idempotency_key: str | None = None
+    ) -> Published:
+        """Post ``text`` (as a reply to the native post id ``reply_to`` if given).
+
+        ``idempotency_key`` is stable across retries of the same logical post;
+        networks that accept one (Mastodon's ``Idempotency-Key``) get it, so a
+        retry after a lost response never posts twice. Raises
+        :class:`PublishError` with a one-line message.
+        """
         ...

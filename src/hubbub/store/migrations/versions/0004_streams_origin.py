@@ -1,0 +1,23 @@
+"""streams made in the web beside those from hubbub.toml
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Not yet filled in: reserved so that work in parallel keeps one chain."""
+
+
+def downgrade() -> None:
+    """Nothing to undo yet."""

@@ -1,0 +1,23 @@
+"""invitations, login attempts and the settings store
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Not yet filled in: reserved so that work in parallel keeps one chain."""
+
+
+def downgrade() -> None:
+    """Nothing to undo yet."""

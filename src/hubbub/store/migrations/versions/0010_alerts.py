@@ -1,0 +1,23 @@
+"""spikes raised as alerts
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Not yet filled in: reserved so that work in parallel keeps one chain."""
+
+
+def downgrade() -> None:
+    """Nothing to undo yet."""
