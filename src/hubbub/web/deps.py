@@ -31,6 +31,7 @@ from hubbub.web.security import (
 )
 
 __all__ = [
+    "ROLE_RANK",
     "ConnDep",
     "CsrfError",
     "CurrentUser",
@@ -43,6 +44,7 @@ __all__ = [
     "csrf_protect",
     "get_conn",
     "get_session",
+    "require_role",
 ]
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -62,6 +64,18 @@ class WorkspaceAccess:
 
     workspace: WorkspaceInfo
     role: str
+
+
+#: owner > manager > staff: a role may do what the roles below it may do
+ROLE_RANK: dict[str, int] = {"staff": 0, "manager": 1, "owner": 2}
+
+
+def require_role(access: WorkspaceAccess, role: str) -> None:
+    """Answer 403 unless the user's role in the workspace is ``role`` or above."""
+    if ROLE_RANK.get(access.role, -1) < ROLE_RANK[role]:
+        raise HTTPException(
+            status_code=403, detail=f"This needs the {role} role; yours is {access.role}."
+        )
 
 
 def get_store(request: Request) -> Store:
