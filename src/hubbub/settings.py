@@ -33,11 +33,16 @@ class Settings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr | None = None  # generated and kept in HOME when not given
     session_hours: int = 12
+    # where hubbub is reachable from the internet, e.g. https://hubbub.larkspur.com: tracked
+    # links in scheduled posts become {public_base_url}/l/CODE; empty: links stay as written
+    public_base_url: str = ""
 
     # network credentials (used by sources/ and publish/)
     x_bearer_token: SecretStr | None = None
     x_client_id: SecretStr | None = None
     x_client_secret: SecretStr | None = None
+    x_user_token: SecretStr | None = None  # OAuth 2.0 user access token (posting as the business)
+    x_user_refresh_token: SecretStr | None = None  # renews x_user_token (hubbub auth x)
     x_api_url: str = "https://api.x.com"  # tests point this at a local fake
     x_monthly_read_cap: int | None = None  # posts read per calendar month; None: no cap
     x_cost_per_read: float = 0.005  # US dollars per post read (X pay-per-use)
@@ -46,6 +51,22 @@ class Settings(BaseSettings):
     mastodon_access_token: SecretStr | None = None
     bluesky_handle: str = ""
     bluesky_app_password: SecretStr | None = None
+    bluesky_service_url: str = "https://bsky.social"  # tests point this at a local fake
+    bluesky_jetstream_url: str = "wss://jetstream2.us-east.bsky.network/subscribe"
+
+    # alerts: spikes sent by e-mail and webhook (hubbub.alerts); lists are comma-separated
+    smtp_host: str = ""  # empty: no e-mail
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = ""
+    smtp_starttls: bool = True  # STARTTLS before logging in (port 587); off for a local relay
+    alert_emails: str = ""  # recipients, e.g. "owner@larkspur.com,manager@larkspur.com"
+    alert_webhooks: str = ""  # URLs POSTed the alert as JSON
+    alert_webhook_secret: SecretStr | None = None  # signs each body: X-Hubbub-Signature
+    alert_k: float = 3.0  # a spike: the last 24 h above the 7-day mean + k standard deviations
+    alert_min_mentions: int = 10  # fewer mentions in the last 24 h never make a volume spike
+    alert_min_negative: int = 5  # fewer negative mentions never make a negative spike
 
     @property
     def resolved_database_url(self) -> str:

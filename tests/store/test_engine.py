@@ -14,13 +14,14 @@ from sqlalchemy import insert, text
 from hubbub.settings import get_settings
 from hubbub.store import Store, StoreError
 from hubbub.store.engine import alembic_config, normalize_url
-from hubbub.store.tables import metadata, users
+from hubbub.store.tables import include_name, metadata, users
 from tests.store.helpers import count
 
 
 def test_migrated_schema_matches_tables(store: Store) -> None:
     with store.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 
@@ -68,7 +69,7 @@ def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
         pytest.raises(Exception, match="FOREIGN KEY"),
         store.begin() as conn,
     ):
-        conn.execute(text("INSERT INTO mention_streams VALUES (1, 1)"))
+        conn.execute(text("INSERT INTO mention_streams (mention_id, stream_id) VALUES (1, 1)"))
 
 
 def _user() -> dict[str, object]:

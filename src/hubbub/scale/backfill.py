@@ -28,6 +28,7 @@ keeps the later line). Archives with unique ids, the norm, store identically.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import resource
@@ -52,6 +53,7 @@ from hubbub.scale.partition import (
     read_partition,
 )
 from hubbub.store import Store, upsert_workspace, write_batch
+from hubbub.store.streams import active_streams
 from hubbub.store.tables import source_cursors
 
 if TYPE_CHECKING:
@@ -260,6 +262,10 @@ def backfill(
     if store is not None:
         with store.begin() as conn:
             ws_id = upsert_workspace(conn, workspace)
+            # the stored streams (hubbub.toml's and the web's), read once here and
+            # shipped to the workers inside the workspace
+            workspace = dataclasses.replace(workspace, streams=active_streams(conn, ws_id))
+        matcher_for(tuple(workspace.streams))
         marks = done_marks(store, ws_id)
         todo = [p for p in parts if p.source_name not in marks]
     else:

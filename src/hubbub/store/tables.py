@@ -29,20 +29,33 @@ from sqlalchemy import (
 from hubbub.store.types import UtcDateTime
 
 __all__ = [
+    "SEARCH_INDEX_NAMES",
     "accounts",
+    "alerts",
     "api_usage",
     "audit_log",
+    "audit_reports",
     "canned_replies",
     "followers",
     "inbox_items",
     "inbox_notes",
+    "include_name",
+    "invitations",
+    "is_search_index",
+    "link_clicks",
+    "login_attempts",
     "memberships",
     "mention_streams",
     "mentions",
     "metadata",
+    "post_deliveries",
     "posts",
+    "scheduled_posts",
     "source_cursors",
+    "source_leases",
+    "stored_settings",
     "streams",
+    "tracked_links",
     "users",
     "web_sessions",
     "workspaces",
@@ -147,6 +160,13 @@ streams = Table(
     Column("query", Text, nullable=False),
     Column("paused", Boolean, nullable=False, default=False),
     Column("created", UtcDateTime, nullable=False),
+    # --- streams made in the web (migration 0004) ---
+    # 'file': follows hubbub.toml (paused when the file drops it); 'web': made on the
+    # Streams page or with `hubbub streams add`, left alone by hubbub.toml
+    Column("origin", String(8), nullable=False, server_default="file"),
+    Column("updated", UtcDateTime, nullable=False),  # the last change of query/name/kind/state
+    Column("created_by", Integer, ForeignKey("users.id")),  # who made a web stream
+    Column("note", Text, nullable=False, server_default=""),  # why the stream exists
     UniqueConstraint("workspace_id", "name", name="uq_streams_workspace_id_name"),
 )
 
@@ -172,16 +192,7 @@ mentions = Table(
     Column("processed", UtcDateTime, nullable=False),
     UniqueConstraint("workspace_id", "post_id", name="uq_mentions_workspace_id_post_id"),
 )
-# Covers the Overview's scans of a time window (sentiment split, top authors) without
-# touching the table itself; its (workspace_id, created) prefix serves time ranges.
-Index(
-    "ix_mentions_workspace_created",
-    mentions.c.workspace_id,
-    mentions.c.created,
-    mentions.c.sentiment_label,
-    mentions.c.author_id,
-    mentions.c.reach,
-)
+# the index of a time window, ix_mentions_window, is in the pages section (migration 0006)
 Index("ix_mentions_author", mentions.c.workspace_id, mentions.c.author_id)
 
 mention_streams = Table(
@@ -191,6 +202,7 @@ mention_streams = Table(
     Column("stream_id", Integer, ForeignKey("streams.id"), primary_key=True),
 )
 Index("ix_mention_streams_stream_id", mention_streams.c.stream_id)
+# the copies of the mention's workspace and time, and their index: migration 0006 (below)
 
 source_cursors = Table(
     "source_cursors",
@@ -279,6 +291,7 @@ Index(
     inbox_items.c.workspace_id,
     inbox_items.c.state,
     inbox_items.c.priority,
+    inbox_items.c.created,  # migration 0006: the current priority and "overdue" need it
 )
 
 inbox_notes = Table(
@@ -315,3 +328,245 @@ audit_log = Table(
     Column("created", UtcDateTime, nullable=False),
 )
 Index("ix_audit_log_workspace_created", audit_log.c.workspace_id, audit_log.c.created)
+
+# --- audit: dated reports of the business's own presence (migration 0008) ---------------
+
+# One row per audit run: the window it covers (days, ending at ``created``), its figures
+# and recommendations as JSON (hubbub.audit.account.Report.to_json), newest last.
+audit_reports = Table(
+    "audit_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("window", Integer, nullable=False),  # days
+    Column("figures", JSON, nullable=False),
+    Column("recommendations", JSON, nullable=False),
+)
+Index("ix_audit_reports_workspace_created", audit_reports.c.workspace_id, audit_reports.c.created)
+
+# --- team: invitations, login attempts, the settings store (migration 0005) --------------
+
+# An invitation to join a workspace: only the sha256 of its token is kept, so the link
+# is shown once and a database backup cannot be used to join.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("email", String(320), nullable=False, default=""),
+    Column("name", String(200), nullable=False, default=""),
+    Column("role", String(16), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id")),  # NULL: the command line
+    Column("expires", UtcDateTime, nullable=False),
+    Column("accepted", UtcDateTime),
+    Column("accepted_by", Integer, ForeignKey("users.id")),
+    Column("revoked", UtcDateTime),
+    Column("revoked_by", Integer, ForeignKey("users.id")),
+)
+Index("ix_invitations_workspace_id", invitations.c.workspace_id)
+
+# Failed logins per key ("user:NAME" or "ip:ADDRESS") in the current window, and the
+# time the key is locked until: in the database so the limit holds across processes.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("locked_until", UtcDateTime),
+)
+
+# Settings kept in the database: workspace_id 0 holds the install's own (network
+# credentials, the X read cap), a workspace's id its own (response target, promotion
+# share). A secret's value is Fernet ciphertext, never the plain text.
+stored_settings = Table(
+    "stored_settings",
+    metadata,
+    Column("workspace_id", Integer, primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("secret", Boolean, nullable=False, default=False),
+    Column("updated", UtcDateTime, nullable=False),
+    Column("updated_by", Integer, ForeignKey("users.id")),
+)
+
+# --- publish: drafts, scheduled posts, tracked links (migration 0009) -------------------
+
+# One row per draft or scheduled post; ``state`` moves draft -> scheduled -> publishing ->
+# published | failed (see hubbub.publish.scheduler). ``claim_token`` marks the worker that
+# holds a post in ``publishing``; ``idempotency_key`` is stable for the post's whole life.
+scheduled_posts = Table(
+    "scheduled_posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("text", Text, nullable=False),  # the first (or only) part
+    Column("thread", JSON, nullable=False),  # the parts after the first: a list of str
+    Column("networks", JSON, nullable=False),  # list of network names
+    Column("media", JSON, nullable=False),  # list of {"path", "alt"}
+    Column("scheduled_for", UtcDateTime),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_try", UtcDateTime),
+    Column("last_error", Text),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("claim_token", String(64)),
+    Column("claimed_at", UtcDateTime),
+    Column("created_by", Integer, ForeignKey("users.id")),
+    Column("goal", String(32)),
+    Column("kind", String(16), nullable=False),  # self_promotion, conversation, sharing
+    Column("track_links", Boolean, nullable=False, default=True),
+    Column("campaign", String(200), nullable=False, default=""),
+    Column("created", UtcDateTime, nullable=False),
+    Column("updated", UtcDateTime, nullable=False),
+)
+Index("ix_scheduled_posts_state_due", scheduled_posts.c.state, scheduled_posts.c.scheduled_for)
+Index(
+    "ix_scheduled_posts_workspace_time",
+    scheduled_posts.c.workspace_id,
+    scheduled_posts.c.scheduled_for,
+)
+
+# What each network took: one row per (post, network, thread part), written as soon as the
+# network answers, so a retry skips what is already out.
+post_deliveries = Table(
+    "post_deliveries",
+    metadata,
+    Column("post_id", Integer, ForeignKey("scheduled_posts.id"), primary_key=True),
+    Column("network", String(16), primary_key=True),
+    Column("part", Integer, primary_key=True),
+    Column("native_id", String(200), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("published", UtcDateTime, nullable=False),
+)
+
+tracked_links = Table(
+    "tracked_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("url", Text, nullable=False),  # the destination, with its UTM parameters
+    Column("target", Text, nullable=False),  # the URL as the user wrote it
+    Column("campaign", String(200), nullable=False, default=""),
+    Column("post_id", Integer, ForeignKey("scheduled_posts.id")),
+    Column("network", String(16)),
+    Column("created", UtcDateTime, nullable=False),
+)
+Index("ix_tracked_links_post_id", tracked_links.c.post_id)
+
+link_clicks = Table(
+    "link_clicks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), ForeignKey("tracked_links.code"), nullable=False),
+    Column("time", UtcDateTime, nullable=False),
+    Column("referrer", String(500), nullable=False, default=""),
+    Column("network", String(16)),  # guessed from the referrer's host
+    Column("agent", String(16), nullable=False),  # mobile, desktop or other
+)
+Index("ix_link_clicks_code_time", link_clicks.c.code, link_clicks.c.time)
+
+# --- listen: source leases (migration 0007) ---------------------------------------------
+
+# Which ``hubbub listen`` process runs a workspace's source: one row per (workspace,
+# source), held by "host:pid:token" until ``expires`` (renewed every few seconds, taken
+# over by another listener only once expired). See hubbub.store.leases.
+source_leases = Table(
+    "source_leases",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("source", String(200), primary_key=True),
+    Column("holder", String(300), nullable=False),
+    Column("acquired", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime, nullable=False),
+)
+
+# --- pages at a million mentions (migration 0006) ---------------------------------------
+
+# Covers the Overview's scans of a time window (count, sentiment split, top authors with
+# their reach and engagement, the business's own accounts left out) without touching
+# the table itself; its (workspace_id, created) prefix serves every time range and the
+# newest-first pages.
+Index(
+    "ix_mentions_window",
+    mentions.c.workspace_id,
+    mentions.c.created,
+    mentions.c.sentiment_label,
+    mentions.c.author_id,
+    mentions.c.reach,
+    mentions.c.engagement,
+    mentions.c.relationship,
+)
+
+# Each link carries its mention's workspace and time (copies kept right by triggers that
+# migration 0006 creates: a writer may leave them out), so the Overview's mentions per
+# stream per day read one index, not a join per mention.
+mention_streams.append_column(Column("workspace_id", Integer))
+mention_streams.append_column(Column("created", UtcDateTime))
+Index(
+    "ix_mention_streams_window",
+    mention_streams.c.workspace_id,
+    mention_streams.c.created,
+    mention_streams.c.stream_id,
+)
+
+# the Inbox's response times read the items of the last 30 days from this index alone
+Index(
+    "ix_inbox_items_workspace_created",
+    inbox_items.c.workspace_id,
+    inbox_items.c.created,
+    inbox_items.c.state,
+    inbox_items.c.assignee_id,
+    inbox_items.c.first_response,
+    inbox_items.c.first_responder_id,
+    inbox_items.c.resolved,
+    inbox_items.c.resolver_id,
+)
+
+#: Names of the text-search objects that migration 0006 creates with raw DDL, outside
+#: this metadata: SQLite's FTS5 table over ``posts.text`` (and the shadow tables FTS5
+#: makes for it), PostgreSQL's pg_trgm index. Schema comparisons leave them out.
+SEARCH_INDEX_NAMES = ("posts_fts", "ix_posts_text_trgm")
+
+
+def is_search_index(name: str | None) -> bool:
+    """Whether ``name`` is one of :data:`SEARCH_INDEX_NAMES` or an FTS5 shadow table."""
+    return name is not None and (name in SEARCH_INDEX_NAMES or name.startswith("posts_fts_"))
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """An Alembic ``include_name`` hook: compare everything but the search indexes."""
+    return not (type_ in ("table", "index") and is_search_index(name))
+
+
+# --- insight: spikes raised as alerts (migration 0010) ----------------------------------
+
+# One row per spike (hubbub.insight.spikes): a stream's last 24 h above its 7-day
+# baseline. Unique per (workspace, stream, kind, window end), and hubbub.alerts also
+# skips a spike whose window overlaps an alert already raised for that stream and kind,
+# so an hourly check raises one alert per spike, not one per hour.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("stream", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # volume | negative
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("window_end", UtcDateTime, nullable=False),
+    Column("observed", Float, nullable=False),
+    Column("mean", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("deliveries", JSON, nullable=False),  # {"email:a@b": "sent" | "error: ...", ...}
+    Column("dismissed", UtcDateTime),
+    UniqueConstraint("workspace_id", "stream", "kind", "window_end", name="uq_alerts_workspace_id"),
+)
+Index("ix_alerts_workspace_created", alerts.c.workspace_id, alerts.c.created)

@@ -11,8 +11,10 @@ SQLAlchemy's "insertmanyvalues" (an executemany with ``RETURNING`` sent as pages
 multi-row VALUES, each page under SQLite's bound-variable limit). On PostgreSQL
 rows travel as one array per column through ``unnest()`` (see :func:`_pg_unnest`:
 psycopg re-parses every many-placeholder statement, which cost more than the
-database's own work). ``RETURNING`` gives back each row's id together with whether
-it was inserted or updated (``xmax = 0`` on PostgreSQL; on SQLite, whose write
+database's own work), and large batches (a backfill's partitions) by ``COPY`` into
+a temporary table that the upsert then reads (see :func:`_pg_copy`).
+``RETURNING`` gives back each row's id together with whether it was inserted or
+updated (``xmax = 0`` on PostgreSQL; on SQLite, whose write
 transactions are ``BEGIN IMMEDIATE`` and so alone, "id above the table's largest id
 before the statement"), which is how :class:`WriteResult` counts new rows without a
 second query per table.
@@ -26,7 +28,8 @@ takes the new insight, and adds any newly matching streams to its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +39,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
+    MetaData,
     Table,
     Text,
     bindparam,
@@ -76,6 +80,9 @@ __all__ = [
 
 Key = tuple[str, str]
 Insert = sqlite.Insert | postgresql.Insert
+
+# PostgreSQL: from this many rows a table's upsert reads them from a COPY (see _pg_copy)
+PG_COPY_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +127,9 @@ def upsert_workspace(conn: Connection, ws: Workspace) -> int:
     """Store ``ws`` (its config as JSON) and sync its streams; return its id.
 
     Streams are matched by name: new ones are inserted, known ones take the query,
-    kind and paused flag of ``ws``, and rows of streams no longer in ``ws`` are kept
-    (their mentions still point at them) but paused.
+    kind and paused flag of ``ws``, and rows of file streams no longer in ``ws`` are
+    kept (their mentions still point at them) but paused. Streams made in the web
+    (``origin`` 'web') are not the file's to change; see :func:`_sync_streams`.
     """
     now = datetime.now(UTC)
     config = codec.to_dict(ws)
@@ -156,34 +164,78 @@ def upsert_workspace(conn: Connection, ws: Workspace) -> int:
 
 
 def _sync_streams(conn: Connection, ws_id: int, ws: Workspace, now: datetime) -> None:
+    """Make the stored file streams follow ``ws.streams``; web streams are left alone.
+
+    A stream the file no longer names keeps its row (its mentions point at it) but is
+    paused. Should the file name a stream that was made in the web, the file takes the
+    name over (the row becomes a file stream with the file's query, keeping its
+    mentions), and the web query it replaced is kept in the row's note: a running
+    listener never stops on it and nothing is lost. The web and ``hubbub streams add``
+    refuse a name that is already taken, so this happens only when the file changes.
+    """
     wanted = {s.name: s for s in ws.streams}  # a repeated name: the last one wins
-    if wanted:
-        stmt = _insert(conn, streams)
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[streams.c.workspace_id, streams.c.name],
-                set_={
-                    "query": stmt.excluded.query,
-                    "kind": stmt.excluded.kind,
-                    "paused": stmt.excluded.paused,
-                },
-            ),
-            [
-                {
-                    "workspace_id": ws_id,
-                    "name": s.name,
-                    "kind": s.kind,
-                    "query": s.query,
-                    "paused": s.paused,
-                    "created": now,
-                }
-                for s in wanted.values()
-            ],
+    stored = {
+        r.name: r
+        for r in conn.execute(
+            select(
+                streams.c.id,
+                streams.c.name,
+                streams.c.kind,
+                streams.c.query,
+                streams.c.paused,
+                streams.c.origin,
+                streams.c.note,
+            ).where(streams.c.workspace_id == ws_id)
         )
+    }
+    new = [
+        {
+            "workspace_id": ws_id,
+            "name": s.name,
+            "kind": s.kind,
+            "query": s.query,
+            "paused": s.paused,
+            "origin": "file",
+            "created": now,
+            "updated": now,
+        }
+        for s in wanted.values()
+        if s.name not in stored
+    ]
+    if new:  # a listener starting at the same time may insert them too
+        conn.execute(_insert(conn, streams).on_conflict_do_nothing(), new)
+    for name, s in wanted.items():
+        row = stored.get(name)
+        if row is None or (row.kind, row.query, bool(row.paused), row.origin) == (
+            s.kind,
+            s.query,
+            s.paused,
+            "file",
+        ):
+            continue
+        values: dict[str, Any] = {
+            "kind": s.kind,
+            "query": s.query,
+            "paused": s.paused,
+            "origin": "file",
+            "updated": now,
+        }
+        if row.origin != "file":
+            taken = (
+                f"hubbub.toml took this name over on {now:%Y-%m-%d}; "
+                f"as a web stream its query was: {row.query}"
+            )
+            values["note"] = f"{taken}\n{row.note}".strip()
+        conn.execute(streams.update().where(streams.c.id == row.id).values(**values))
     conn.execute(
         streams.update()
-        .where(streams.c.workspace_id == ws_id, streams.c.name.not_in(list(wanted)))
-        .values(paused=True)
+        .where(
+            streams.c.workspace_id == ws_id,
+            streams.c.origin == "file",
+            streams.c.paused.is_(False),
+            streams.c.name.not_in(list(wanted)),
+        )
+        .values(paused=True, updated=now)
     )
 
 
@@ -430,9 +482,16 @@ def _upsert_mentions(
     by_post, new = _upsert_ids(
         conn, mentions_t, stmt, rows, update, key=("workspace_id", "post_id")
     )
+    # the link carries its mention's workspace and time (migration 0006): given here, the
+    # database's fill-in trigger has nothing to look up
     links = [
-        {"mention_id": by_post[(str(ws_id), str(post_ids[pk]))], "stream_id": stream_ids[name]}
-        for pk, (_, names) in merged.items()
+        {
+            "mention_id": by_post[(str(ws_id), str(post_ids[pk]))],
+            "stream_id": stream_ids[name],
+            "workspace_id": ws_id,
+            "created": m.post.created,
+        }
+        for pk, (m, names) in merged.items()
         for name in sorted(names)
     ]
     if links:
@@ -494,7 +553,10 @@ def _upsert_ids(
     params: Mapping[str, Any] | list[dict[str, Any]] = rows
     if conn.dialect.name == "postgresql":
         inserted: ColumnElement[Any] = literal_column("xmax") == literal_column("0")
-        stmt, params = _pg_unnest(table, rows)
+        if len(rows) >= PG_COPY_ROWS:
+            stmt, params = _pg_copy(conn, table, rows, key), {}
+        else:
+            stmt, params = _pg_unnest(table, rows)
     else:
         before = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         inserted = table.c.id > literal_column(str(int(before)))
@@ -534,3 +596,53 @@ def _pg_unnest(table: Table, rows: list[dict[str, Any]]) -> tuple[Insert, dict[s
             values = [None if v is None else json_dumps(v) for v in values]
         params[f"u_{n}"] = values
     return stmt, params
+
+
+def _pg_copy(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], key: tuple[str, str]
+) -> Insert:
+    """``COPY`` the rows into a temporary table; return ``INSERT ... SELECT`` from it.
+
+    For large batches: psycopg escapes every element of a text array in Python (a
+    regular expression per JSON value), which made :func:`_pg_unnest` spend half a
+    backfill's write time on the client; ``COPY`` rows are encoded by psycopg's C
+    code. The table lives until the transaction ends (``ON COMMIT DROP``), under a
+    fresh name, so two upserts of one table in one transaction do not collide. The
+    SELECT keeps ``rows``' order (the writers' shared lock order).
+    """
+    names = list(rows[0])
+    stage = Table(
+        f"hubbub_stage_{table.name}_{secrets.token_hex(4)}",
+        MetaData(),
+        *(Column(n, table.c[n].type) for n in names),
+        Column("stage_order", postgresql.INTEGER),
+    )
+    columns = ", ".join(f'"{n}"' for n in names)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.execute(
+            f'CREATE TEMPORARY TABLE "{stage.name}" ON COMMIT DROP AS '
+            f'SELECT {columns}, 0 AS stage_order FROM "{table.name}" WITH NO DATA'
+        )
+        # the values as the column types' bind processing makes them (UTC datetimes,
+        # naive ones refused), JSON as text
+        convert: list[Callable[[Any], Any]] = []
+        for n in names:
+            if isinstance(table.c[n].type, JSON):
+                convert.append(_json_text)
+            else:
+                convert.append(table.c[n].type.bind_processor(conn.dialect) or _same)
+        with cur.copy(f'COPY "{stage.name}" ({columns}, stage_order) FROM STDIN') as copy:
+            for i, row in enumerate(rows):
+                copy.write_row([f(row[n]) for f, n in zip(convert, names, strict=True)] + [i])
+    source = select(*(stage.c[n] for n in names)).order_by(stage.c.stage_order)
+    return postgresql.insert(table).from_select(names, source, include_defaults=False)
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json_dumps(value)
+
+
+def _same(value: Any) -> Any:
+    return value

@@ -29,7 +29,10 @@ from hubbub.store import Store
 from hubbub.web import format as fmt
 from hubbub.web.deps import CsrfError, LoginRequired, csrf_protect
 from hubbub.web.pages import render
-from hubbub.web.routes import auth, inbox, mentions, overview
+from hubbub.web.routes import audit as audit_page
+from hubbub.web.routes import auth, inbox, links, mentions, overview, publish
+from hubbub.web.routes import settings as settings_page
+from hubbub.web.routes import streams as streams_page
 from hubbub.web.security import load_secret_key
 
 __all__ = ["create_app"]
@@ -84,6 +87,11 @@ def create_app(
     app.include_router(overview.router)
     app.include_router(inbox.router)
     app.include_router(mentions.router)
+    app.include_router(streams_page.router)
+    app.include_router(settings_page.router)
+    app.include_router(publish.router)
+    app.include_router(links.router)
+    app.include_router(audit_page.router)
 
     @app.middleware("http")
     async def security_headers(

@@ -14,13 +14,13 @@ __all__ = ["NAV", "render"]
 #: page not built yet, shown disabled so the layout already has its final shape.
 NAV: tuple[tuple[str, str | None], ...] = (
     ("Overview", ""),
-    ("Streams", None),
+    ("Streams", "streams"),
     ("Mentions", "mentions"),
     ("Inbox", "inbox"),
-    ("Audit", None),
-    ("Publish", None),
+    ("Audit", "audit"),
+    ("Publish", "publish"),
     ("Goals", None),
-    ("Settings", None),
+    ("Settings", "settings"),
 )
 
 

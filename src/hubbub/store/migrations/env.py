@@ -14,7 +14,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from hubbub.store.tables import metadata
+from hubbub.store.tables import include_name, metadata
 from hubbub.store.types import UtcDateTime
 
 
@@ -32,6 +32,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=include_name,  # the search indexes are raw DDL (migration 0006)
     )
     with context.begin_transaction():
         context.run_migrations()
