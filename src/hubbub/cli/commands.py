@@ -1,4 +1,4 @@
-"""The commands: init, import, mentions, serve, user add, demo.
+"""The commands: init, import, mentions, serve, user add, user invite, demo.
 
 Every command's help ends with an example (a test walks them all). Progress bars
 and messages go to stderr so stdout stays clean for ``--json`` pipelines.
@@ -158,7 +158,8 @@ def import_(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="JSON Lines files (.jsonl or .jsonl.gz): hubbub posts or X API v2 (twarc2).",
+            help="JSON Lines (.jsonl, .jsonl.gz: hubbub posts or X API v2 from twarc2), "
+            "CSV (.csv, .tsv) or an X archive (.zip).",
             metavar="FILE...",
             exists=True,
             dir_okay=False,
@@ -172,22 +173,43 @@ def import_(
     from_start: Annotated[
         bool, typer.Option(help="Read every line again instead of resuming after the last.")
     ] = False,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="CSV: which column holds a field, e.g. --map text=Message (repeatable).",
+            metavar="FIELD=Header",
+        ),
+    ] = None,
+    network: Annotated[
+        str, typer.Option(help="CSV: the network of rows without a network column.")
+    ] = "x",
 ) -> None:
-    """Import posts from JSON Lines files; resumes where it stopped.
+    """Import posts from JSON Lines, CSV or an X archive, resuming.
 
-    Reads hubbub's own post JSON Lines and X API v2 JSON Lines as twarc2 writes them.
+    Reads hubbub's own post JSON Lines and X API v2 JSON Lines as twarc2 writes them, CSV
+    exports (common headers are found by themselves; name others with --map FIELD=Header
+    for text, created, author, id, url, network, likes ...) and the ZIP of X's "Download
+    an archive of your data" (your own posts, and your followers for the audit).
 
-    Every bad line is reported as FILE:LINE: reason on stderr and the good lines are still
-    stored; the exit code is 1 when any line failed. Importing again stores nothing twice.
+    Every bad line is reported as FILE:LINE: reason (CSV: FILE:LINE:FIELD: reason) on
+    stderr and the good lines are still stored; the exit code is 1 when any line failed.
+    Importing again stores nothing twice.
 
-    Example: twarc2 search larkspur tweets.jsonl && hubbub import tweets.jsonl
+    Example: hubbub import export.csv --map text=Message --map created=Date --map author=User
     """
     from hubbub.listen import ingest
+    from hubbub.sources.base import SourceError
+    from hubbub.sources.csvfile import CsvOptions, parse_mapping
     from hubbub.sources.files import FileSource
 
     with handled():
         ws = load_workspace(workspace or get_settings().workspace_file)
-        source = FileSource(files, from_start=from_start)
+        try:
+            csv_options = CsvOptions(parse_mapping(column or []), network)
+        except SourceError as exc:
+            fail(str(exc), BAD_INPUT)
+        source = FileSource(files, from_start=from_start, csv=csv_options)
         store = Store.open()
         try:
             with _progress() as progress:
@@ -204,9 +226,10 @@ def import_(
                 "(--from-start reads them again; nothing is stored twice)."
             )
             return
+        followers = f", {report.followers_new:,} new followers" if report.followers_new else ""
         _out().print(
             f"Read {_count(source.lines_read, 'line')}: {report.posts_seen:,} posts, "
-            f"{report.posts_new:,} new, {report.mentions_new:,} new mentions "
+            f"{report.posts_new:,} new, {report.mentions_new:,} new mentions{followers} "
             f"({report.elapsed:.1f} s)."
         )
         if source.errors:
@@ -297,32 +320,51 @@ def mentions(
 # --- serve, users -------------------------------------------------------------------------
 
 
-def _serve(host: str | None, port: int | None) -> None:
+def _serve(host: str | None, port: int | None, scheduler: bool = True) -> None:
     import uvicorn
 
+    from hubbub.configure import effective_settings
+    from hubbub.publish.scheduler import start_background
+    from hubbub.sources.publishers import publisher_for
     from hubbub.web import create_app
 
     settings = get_settings()
     store = Store.open()
-    uvicorn.run(
-        create_app(store, settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
+    halt = (
+        start_background(
+            store,
+            lambda n: publisher_for(n, effective_settings(store, settings)),
+            base_url=settings.public_base_url,
+        )
+        if scheduler
+        else None
     )
+    try:
+        uvicorn.run(
+            create_app(store, settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level.lower(),
+        )
+    finally:
+        if halt is not None:
+            halt()  # after uvicorn's own clean shutdown on SIGINT/SIGTERM
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Also publish scheduled posts (as `hubbub worker` does).")
+    ] = True,
 ) -> None:
     """Run the web UI (dashboard, mentions) over the store.
 
     Example: hubbub serve --host 127.0.0.1 --port 8000
     """
     with handled():
-        _serve(host, port)
+        _serve(host, port, scheduler)
 
 
 @user_app.command("add")
@@ -359,6 +401,64 @@ def user_add(
         finally:
             store.close()
         _out().print(f"Created user {username!r}, {role} of {workspace}.", markup=False)
+
+
+@user_app.command("invite")
+def user_invite(
+    workspace: Annotated[str, typer.Option(help="The slug of the workspace to join.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "staff",
+    email: Annotated[str, typer.Option(help="The invitee's e-mail (for your records).")] = "",
+    name: Annotated[str, typer.Option(help="The invitee's name.")] = "",
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The web UI's address [default: HUBBUB_PUBLIC_BASE_URL, else host:port]."
+        ),
+    ] = None,
+) -> None:
+    """Make a single-use link that lets someone join a workspace (valid 7 days).
+
+    The link is printed once and stored only as a hash; the invitee opens it, chooses
+    a username and a password and is logged in. Revoke it on the Settings page.
+
+    Example: hubbub user invite --workspace larkspur --role staff --email sam@example.com
+    """
+    from datetime import UTC, datetime
+
+    from hubbub import team
+
+    with handled():
+        if role not in ROLES:
+            fail(f"--role {role!r} must be one of {', '.join(ROLES)}", BAD_INPUT)
+        settings = get_settings()
+        base = base_url or settings.public_base_url or f"http://{settings.host}:{settings.port}"
+        store = Store.open()
+        try:
+            with store.begin() as conn:
+                ws_id = workspace_id(conn, workspace)
+                if ws_id is None:
+                    fail(f"no workspace {workspace!r} stored; import into it first", BAD_INPUT)
+                try:
+                    new = team.invite(
+                        conn,
+                        ws_id,
+                        role=role,
+                        email=email,
+                        name=name,
+                        by_user_id=None,
+                        by_role=None,
+                        now=datetime.now(UTC),
+                    )
+                except team.TeamError as exc:
+                    fail(str(exc), BAD_INPUT)
+        finally:
+            store.close()
+        stderr().print(
+            f"Invitation for a {role} of {workspace}, valid until "
+            f"{new.expires:%Y-%m-%d %H:%M} UTC; it is shown only now:",
+            markup=False,
+        )
+        print(base.rstrip("/") + new.path)
 
 
 # --- demo -------------------------------------------------------------------------------------

@@ -142,7 +142,8 @@ async def csrf_protect(request: Request, store: StoreDep) -> None:
     """Refuse a state-changing request that does not carry its CSRF token (403).
 
     The token comes from the form field ``csrf_token`` or the ``X-CSRF-Token``
-    header (htmx sends that one). The login form is checked against its signed
+    header (htmx sends that one). The forms posted before there is a session (login,
+    accepting an invitation at ``/invite/TOKEN``) are checked against the signed
     double-submit cookie; everything else against the session's own token.
     """
     if request.method not in UNSAFE_METHODS:
@@ -154,7 +155,7 @@ async def csrf_protect(request: Request, store: StoreDep) -> None:
             form = await request.form()
             value = form.get(CSRF_FIELD)
             given = value if isinstance(value, str) else None
-    if request.url.path == "/login":
+    if request.url.path == "/login" or request.url.path.startswith("/invite/"):
         key: bytes = request.app.state.secret_key
         if not verify_login_csrf(key, request.cookies.get(LOGIN_COOKIE), given):
             raise CsrfError()

@@ -9,17 +9,18 @@ not help without the secret key.
 
 The secret key is ``settings.secret_key`` when given; otherwise one is generated
 on first start and kept in ``HUBBUB_HOME/secret_key`` (mode 0600) so that login
-forms stay valid across restarts.
+forms stay valid across restarts (see :func:`hubbub.configure.load_secret_key`).
+
+Forms that a visitor posts before having a session (login, accepting an
+invitation) use the signed double-submit token; every other form the session's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
-from pathlib import Path
 
+from hubbub import configure
 from hubbub.settings import Settings
 
 __all__ = [
@@ -40,21 +41,12 @@ CSRF_HEADER = "x-csrf-token"
 
 
 def load_secret_key(settings: Settings) -> bytes:
-    """The key for signing: the configured one, or one kept in HUBBUB_HOME."""
-    if settings.secret_key is not None and settings.secret_key.get_secret_value():
-        return settings.secret_key.get_secret_value().encode("utf-8")
-    path = Path(settings.home) / "secret_key"
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        value = ""
-    if not value:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(48)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(value + "\n")
-    return value.encode("utf-8")
+    """The key for signing: the configured one, or one kept in HUBBUB_HOME.
+
+    The same key encrypts stored credentials, so it lives in :mod:`hubbub.configure`,
+    which the command line uses too.
+    """
+    return configure.load_secret_key(settings)
 
 
 def login_csrf_token(key: bytes, nonce: str) -> str:

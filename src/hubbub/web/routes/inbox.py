@@ -22,12 +22,20 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Connection
 
-from hubbub import inbox
+from hubbub import configure, inbox
 from hubbub.model import INBOX_STATES
 from hubbub.store import inbox as queries
 from hubbub.store.users import user_workspaces
-from hubbub.store.write import load_workspace
-from hubbub.web.deps import ConnDep, CurrentUser, CurrentWorkspace, StoreDep, WorkspaceAccess
+from hubbub.store.write import load_workspace, workspace_id
+from hubbub.team import least_role, permissions_for
+from hubbub.web.deps import (
+    ConnDep,
+    CurrentUser,
+    CurrentWorkspace,
+    StoreDep,
+    WorkspaceAccess,
+    require_role,
+)
 from hubbub.web.pages import render
 
 __all__ = ["PAGE_SIZE", "router", "waited"]
@@ -58,7 +66,11 @@ def _hours(value: float | None) -> str:
 
 def _target(conn: Connection, slug: str) -> float:
     ws = load_workspace(conn, slug)
-    return ws.response_target_hours if ws is not None else 4.0
+    if ws is None:
+        return 4.0
+    ws_id = workspace_id(conn, slug)
+    default = ws.response_target_hours
+    return default if ws_id is None else configure.response_target_hours(conn, ws_id, default)
 
 
 def _now(request: Request) -> datetime:
@@ -138,6 +150,7 @@ def inbox_list(
             "workspace": ws,
             "workspaces": user_workspaces(conn, user.user.id),
             "role": access.role,
+            "can": permissions_for(access.role),
             "items": found.items,
             "total": found.total,
             "page": page,
@@ -173,6 +186,7 @@ def inbox_bulk(
     assignee: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "",
 ) -> Response:
+    require_role(access, least_role("inbox.bulk"))
     slug = access.workspace.slug
     back_query = back if back and "/" not in back and "\\" not in back else ""
     if action not in BULK_ACTIONS or not ids:
@@ -209,6 +223,7 @@ def canned_add(
     title: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
+    require_role(access, least_role("inbox.canned"))
     try:
         with store.begin() as conn:
             inbox.add_canned_reply(conn, access.workspace.id, title, text, user.user.id)
@@ -222,6 +237,7 @@ def canned_add(
 def canned_delete(
     request: Request, reply_id: int, access: CurrentWorkspace, user: CurrentUser, store: StoreDep
 ) -> Response:
+    require_role(access, least_role("inbox.canned"))
     try:
         with store.begin() as conn:
             inbox.delete_canned_reply(conn, access.workspace.id, reply_id, user.user.id)
@@ -266,6 +282,8 @@ def _item_page(
             "workspace": ws,
             "workspaces": user_workspaces(conn, user_id),
             "role": access.role,
+            "can": permissions_for(access.role),
+            "me": user_id,
             "d": detail,
             "item": item,
             "thread": queries.thread(
@@ -357,6 +375,9 @@ def item_assign(
     store: StoreDep,
     assignee: Annotated[str, Form()] = "",
 ) -> Response:
+    # staff may take an item themselves; giving it to someone else (or nobody) is a manager's
+    to_self = assignee == str(user.user.id)
+    require_role(access, least_role("inbox.assign_self" if to_self else "inbox.assign_others"))
     return _act(request, access, user.user.id, store, item_id, "assign", assignee=assignee)
 
 
