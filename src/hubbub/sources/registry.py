@@ -10,15 +10,20 @@ matters for the network that needs it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from hubbub.model import Workspace
 from hubbub.settings import Settings
 from hubbub.sources.base import Source
 
-__all__ = ["FACTORIES", "LiveSource", "configured_sources"]
+if TYPE_CHECKING:
+    from hubbub.sources.x.usage import UsageMeter
+
+__all__ = ["FACTORIES", "LiveSource", "MeterFactory", "configured_sources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +42,30 @@ class LiveSource:
 
 #: network -> "module:function"; the function takes (Workspace, Settings) and
 #: returns a list of LiveSource (empty when the network is not configured).
-FACTORIES: dict[str, str] = {}
+FACTORIES: dict[str, str] = {
+    "bluesky": "hubbub.sources.bluesky:live_sources",
+    "mastodon": "hubbub.sources.mastodon:live_sources",
+    "rss": "hubbub.sources.rss:live_sources",
+    "x": "hubbub.sources.x.live:live_sources",
+}
+
+#: network -> a usage meter for it (``hubbub.store.usage.StoreUsageMeter`` from the
+#: listener, so that a metered network's monthly count and cap hold across processes;
+#: sources cannot import the store themselves). A factory that takes a ``meters``
+#: keyword gets it.
+MeterFactory = Callable[[str], "UsageMeter"]
 
 
-def configured_sources(workspace: Workspace, settings: Settings) -> list[LiveSource]:
+def configured_sources(
+    workspace: Workspace, settings: Settings, *, meters: MeterFactory | None = None
+) -> list[LiveSource]:
     """Every live source the workspace can run with the credentials at hand."""
     found: list[LiveSource] = []
     for network in sorted(FACTORIES):
         module_name, _, function = FACTORIES[network].partition(":")
-        factory: Callable[[Workspace, Settings], list[LiveSource]] = getattr(
-            import_module(module_name), function
-        )
-        found.extend(factory(workspace, settings))
+        factory: Callable[..., list[LiveSource]] = getattr(import_module(module_name), function)
+        if meters is not None and "meters" in inspect.signature(factory).parameters:
+            found.extend(factory(workspace, settings, meters=meters))
+        else:
+            found.extend(factory(workspace, settings))
     return found

@@ -47,25 +47,32 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import feedparser  # type: ignore[import-untyped]
 import httpx
 
-from hubbub.model import Account, Batch, Post, Provenance
+from hubbub.model import Account, Batch, Post, Provenance, Workspace
+from hubbub.settings import Settings
 from hubbub.sources.base import SourceError
+
+if TYPE_CHECKING:
+    from hubbub.sources.registry import LiveSource
 
 __all__ = [
     "MAX_ID",
+    "POLL_SECONDS",
     "FeedState",
     "RssSource",
     "entry_id",
     "entry_post",
     "feed_account",
     "json_safe",
+    "live_sources",
     "native_id",
     "strip_html",
+    "workspace_feeds",
 ]
 
 log = logging.getLogger(__name__)
@@ -447,3 +454,24 @@ class RssSource:
         state.etag, state.modified = fresh.etag, fresh.modified
         state.newest, state.seen, state.undated = fresh.newest, fresh.seen, fresh.undated
         return sorted(posts.values(), key=lambda p: p.created)
+
+
+# --- for hubbub listen ---------------------------------------------------------------
+
+#: how often ``hubbub listen`` polls the feeds (a conditional GET each: cheap when unchanged)
+POLL_SECONDS = 15 * 60
+
+
+def workspace_feeds(workspace: Workspace) -> list[str]:
+    """The feeds a workspace names: its blog feed, its ``rss`` handle, its competitors'."""
+    urls = [workspace.blog_feed, workspace.handles.get("rss", "")]
+    urls += [c.handles.get("rss", "") for c in workspace.competitors]
+    return list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+
+
+def live_sources(workspace: Workspace, settings: Settings) -> list[LiveSource]:
+    """The workspace's feeds as one source polled every 15 minutes (none: nothing)."""
+    from hubbub.sources.registry import LiveSource
+
+    urls = workspace_feeds(workspace)
+    return [LiveSource(RssSource(urls), float(POLL_SECONDS))] if urls else []
