@@ -19,7 +19,11 @@ __all__ = ["FACTORIES", "publisher_for"]
 
 #: network -> "module:function"; the function takes Settings and returns a
 #: Publisher, or None when that network's posting credentials are not set.
-FACTORIES: dict[str, str] = {}
+FACTORIES: dict[str, str] = {
+    "bluesky": "hubbub.sources.bluesky:publisher",
+    "mastodon": "hubbub.sources.mastodon:publisher_from_settings",
+    "x": "hubbub.xauth:publisher",  # layer 5: it stores X's rotating refresh tokens
+}
 
 
 def publisher_for(network: str, settings: Settings) -> Publisher | None:
