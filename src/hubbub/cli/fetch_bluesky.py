@@ -1,0 +1,90 @@
+"""``hubbub fetch bluesky``: search Bluesky once for the workspace's streams, into the store.
+
+Called by :func:`hubbub.cli.fetch.fetch` for the ``bluesky`` source; kept apart so
+the X path there stays as it was. Thin: it builds
+:class:`~hubbub.sources.bluesky.BlueskySearchSource` (and, when the workspace names
+its Bluesky handle, :class:`~hubbub.sources.bluesky.BlueskyFollowersSource`) and
+hands each to :func:`hubbub.listen.ingest`, which stores every page with the
+source's cursor in one transaction: an interrupted fetch resumes where it stopped
+and stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from hubbub.cli.errors import FAILED, stderr
+from hubbub.model import Workspace
+from hubbub.settings import Settings
+
+__all__ = ["fetch_bluesky"]
+
+
+def fetch_bluesky(ws: Workspace, settings: Settings, since: datetime | None) -> None:
+    """Search every stream once, then read the followers; exit 1 if a post was unreadable."""
+    from hubbub.configure import effective_settings
+    from hubbub.listen import ingest
+    from hubbub.sources.bluesky import (
+        BlueskyFollowersSource,
+        BlueskySearchSource,
+        client_from_settings,
+    )
+    from hubbub.store import Store, upsert_workspace
+    from hubbub.store.streams import active_streams
+
+    handle = ws.handles.get("bluesky", "")
+    store = Store.open()
+    settings = effective_settings(store, settings)  # + credentials from the Settings page
+    with store.begin() as conn:  # the stored streams: hubbub.toml's and the web's
+        ws = dataclasses.replace(ws, streams=active_streams(conn, upsert_workspace(conn, ws)))
+    client = client_from_settings(settings)
+    try:
+        client.login()
+        search = BlueskySearchSource(client, ws.streams, since=since)
+        followers = BlueskyFollowersSource(client, handle) if handle else None
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:,.0f} posts"),
+            TextColumn("{task.fields[pages]:,} pages"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            label = f"Fetching Bluesky into {ws.slug}"
+            task = bar.add_task(label, total=None, pages=0)
+
+            def waiting(why: str, seconds: float) -> None:
+                bar.update(task, description=f"{why} ({seconds:,.0f} s)")
+
+            def advance(n: int) -> None:
+                pages = search.pages + (followers.pages if followers else 0)
+                bar.update(task, advance=n, pages=pages, description=label)
+
+            client.on_wait = waiting
+            report = ingest(store, ws, search, progress=advance)
+            if followers is not None:
+                label = f"Reading the followers of {handle}"
+                audience = ingest(store, ws, followers, progress=advance)
+    finally:
+        client.close()
+        store.close()
+    err = stderr()
+    problems = search.problems + (followers.problems if followers else [])
+    for line in search.skipped + problems:
+        err.print(line, markup=False)
+    rate = f", {report.posts_per_second:,.0f} posts/s" if report.elapsed > 0 else ""
+    summary = (
+        f"Fetched {report.posts_seen:,} posts from Bluesky in {search.pages:,} pages "
+        f"({len(search.terms):,} searches), {report.posts_new:,} new, "
+        f"{report.mentions_new:,} new mentions ({report.elapsed:.1f} s{rate})"
+    )
+    if followers is not None:
+        summary += f"; {audience.followers_new:,} new followers of {handle}"
+    Console(highlight=False, soft_wrap=True).print(summary + ".")
+    if problems:
+        raise typer.Exit(FAILED)
