@@ -19,10 +19,24 @@ exactly as it would talk to api.x.com:
   so a drop is a real protocol error for the client.
 - ``GET`` / ``POST /2/tweets/search/stream/rules``: list, add (``value`` at most 1,024
   characters, at most 1,000 rules) and delete by id, with X's ``meta.summary``.
+- ``GET /2/users/by/username/:username``, ``/2/users/me`` (user token), and
+  ``/2/users/:id/tweets`` / ``/mentions`` (newest first, ``since_id``,
+  ``pagination_token``, ``max_results`` 5-100, ``meta.newest_id`` of the page) and
+  ``/2/users/:id/followers`` (``max_results`` up to 1,000, ``next_token``).
+- ``POST /2/tweets`` with a user access token only (an app bearer gets X's 403
+  "Unsupported Authentication"), ``reply.in_reply_to_tweet_id``, 403 for duplicate
+  content and for a reply to a missing post; ``lose`` (the post is made, then the
+  connection drops) scripts a lost response.
+- ``POST /2/oauth2/token`` (HTTP Basic client id/secret, form body):
+  ``authorization_code`` with a PKCE S256 ``code_verifier`` checked against
+  :meth:`FakeX.authorize`'s challenge, and ``refresh_token``, which rotates both
+  tokens (X's refresh tokens are single use).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import sys
@@ -35,9 +49,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["FakeClock", "FakeX", "make_corpus"]
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "FakeClock", "FakeX", "make_corpus"]
 
 TOKEN = "fake-bearer-token-0123456789"
+USER_TOKEN = "fake-user-access-token-0001"
+REFRESH_TOKEN = "fake-user-refresh-token-0001"
+CLIENT_ID = "fake-client-id"
+CLIENT_SECRET = "fake-client-secret"
+ME = "100"  # the user the user token belongs to (baker0 in make_corpus)
 FIRST_ID = 1_860_000_000_000_000_000
 
 
@@ -143,6 +162,13 @@ class FakeX:
     stream_connections: int = 0
     oldest_since_id: int | None = None  # a since_id below it is "older than 7 days": 400
     rules: list[dict[str, str]] = field(default_factory=list)
+    # user context: live access token -> user id, refresh token -> user id
+    user_tokens: dict[str, str] = field(default_factory=lambda: {USER_TOKEN: ME})
+    refresh_tokens: dict[str, str] = field(default_factory=lambda: {REFRESH_TOKEN: ME})
+    followers: dict[str, list[str]] = field(default_factory=dict)  # user id -> follower ids
+    posted: list[dict[str, Any]] = field(default_factory=list)  # bodies of created posts
+    _codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    _issued: int = 0
     _windows: dict[str, _Window] = field(default_factory=dict)
     _next_rule: int = 1
     _words_cache: dict[tuple[str, str], set[str]] = field(default_factory=dict)
@@ -294,6 +320,165 @@ class FakeX:
             summary = {"deleted": deleted, "not_deleted": len(ids) - deleted}
             return 200, {"meta": {"summary": summary}}
 
+    # --- users, timelines, followers, posting, OAuth 2 -----------------------------------
+
+    def user_by_name(self, username: str) -> dict[str, Any] | None:
+        for user in self.users.values():
+            if user["username"].lower() == username.lower():
+                return user
+        return None
+
+    def timeline(self, uid: str, kind: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """``/2/users/:id/tweets`` (kind "tweets") or ``/mentions``, as X pages them."""
+        user = self.users.get(uid)
+        if user is None:
+            return 404, _not_found("user", uid)
+        size = int(params.get("max_results", "10"))
+        if not 5 <= size <= 100:
+            return 400, _invalid("max_results", str(size))
+        since = int(params["since_id"]) if "since_id" in params else None
+        token = params.get("pagination_token")
+        below = int(token.removeprefix("p")) if token else None
+        handle = "@" + user["username"].lower()
+        with self._lock:
+            pool = list(self.tweets)
+        hits = []
+        for tweet in reversed(pool):
+            tid = int(tweet["id"])
+            if (since is not None and tid <= since) or (below is not None and tid >= below):
+                continue
+            mine = tweet["author_id"] == uid
+            if (kind == "tweets" and mine) or (
+                kind == "mentions" and not mine and handle in tweet["text"].lower()
+            ):
+                hits.append(tweet)
+        page, rest = hits[:size], hits[size:]
+        if not page:
+            return 200, {"meta": {"result_count": 0}}
+        meta: dict[str, Any] = {
+            "newest_id": page[0]["id"],
+            "oldest_id": page[-1]["id"],
+            "result_count": len(page),
+        }
+        if rest:
+            meta["next_token"] = f"p{page[-1]['id']}"
+        authors = sorted({t["author_id"] for t in page})
+        users = [self.users[a] for a in authors if a in self.users]
+        return 200, {"data": page, "includes": {"users": users}, "meta": meta}
+
+    def followers_page(self, uid: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if uid not in self.users:
+            return 404, _not_found("user", uid)
+        size = int(params.get("max_results", "100"))
+        if not 1 <= size <= 1000:
+            return 400, _invalid("max_results", str(size))
+        ids = self.followers.get(uid, [])
+        start = (
+            int(params["pagination_token"].removeprefix("f"))
+            if params.get("pagination_token")
+            else 0
+        )
+        chunk = ids[start : start + size]
+        meta: dict[str, Any] = {"result_count": len(chunk)}
+        if start + size < len(ids):
+            meta["next_token"] = f"f{start + size}"
+        if not chunk:
+            return 200, {"meta": meta}
+        return 200, {"data": [self.users[i] for i in chunk], "meta": meta}
+
+    def create_post(self, uid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        text = body.get("text")
+        if not isinstance(text, str) or not text:
+            return 400, _invalid("text", "")
+        parent = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        with self._lock:
+            if parent is not None and not any(t["id"] == parent for t in self.tweets):
+                detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
+                return 403, {
+                    "detail": detail,
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                }
+            for t in self.tweets[-50:]:
+                if t["author_id"] == uid and t["text"] == text:
+                    detail = "You are not allowed to create a Tweet with duplicate content."
+                    return 403, {
+                        "detail": detail,
+                        "type": "about:blank",
+                        "title": "Forbidden",
+                        "status": 403,
+                    }
+            newest = int(self.tweets[-1]["id"]) if self.tweets else FIRST_ID
+            tid = str(newest + 7)
+            tweet: dict[str, Any] = {
+                "id": tid,
+                "text": text,
+                "author_id": uid,
+                "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "conversation_id": tid,
+                "edit_history_tweet_ids": [tid],
+            }
+            if parent is not None:
+                tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent}]
+            self.tweets.append(tweet)
+            self.posted.append(body)
+        return 201, {"data": {"id": tid, "text": text, "edit_history_tweet_ids": [tid]}}
+
+    def authorize(self, client_id: str, redirect_uri: str, challenge: str, user: str = ME) -> str:
+        """What X's consent page does: a one-time code bound to the PKCE challenge."""
+        with self._lock:
+            self._issued += 1
+            code = f"code-{self._issued}"
+            self._codes[code] = (client_id, redirect_uri, challenge + "|" + user)
+        return code
+
+    def oauth_token(self, form: dict[str, str], basic: str | None) -> tuple[int, dict[str, Any]]:
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if basic != f"Basic {expected}":
+            return 401, {
+                "error": "unauthorized_client",
+                "error_description": "Missing valid authorization header",
+            }
+        bad = {
+            "error": "invalid_request",
+            "error_description": "Value passed for the token was invalid.",
+        }
+        grant = form.get("grant_type")
+        with self._lock:
+            if grant == "authorization_code":
+                found = self._codes.pop(form.get("code", ""), None)
+                if found is None or found[1] != form.get("redirect_uri"):
+                    return 400, bad
+                challenge, _, user = found[2].partition("|")
+                verifier = form.get("code_verifier", "")
+                digest = hashlib.sha256(verifier.encode("ascii")).digest()
+                if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
+                    return 400, bad
+            elif grant == "refresh_token":
+                user_or_none = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
+                if user_or_none is None:
+                    return 400, bad
+                user = user_or_none
+            else:
+                return 400, {"error": "unsupported_grant_type"}
+            self._issued += 1
+            access, refresh = f"access-{self._issued}-abcdef", f"refresh-{self._issued}-abcdef"
+            self.user_tokens[access] = user
+            self.refresh_tokens[refresh] = user
+        return 200, {
+            "token_type": "bearer",
+            "expires_in": 7200,
+            "access_token": access,
+            "scope": "tweet.read tweet.write users.read offline.access",
+            "refresh_token": refresh,
+        }
+
+    def expire_user_tokens(self) -> None:
+        """Every access token stops working (two hours have passed); refresh tokens stay."""
+        with self._lock:
+            self.user_tokens.clear()
+
     def stream_lines(self) -> Iterator[bytes | str]:
         """What the stream sends: tweet lines, keep-alives, or a control word."""
         with self._lock:
@@ -317,6 +502,43 @@ class FakeX:
                 "matching_rules": rules,
             }
             yield json.dumps(line).encode() + b"\r\n"
+
+
+def _not_found(kind: str, value: str) -> dict[str, Any]:
+    return {
+        "errors": [
+            {
+                "value": value,
+                "detail": f"Could not find {kind} with id: [{value}].",
+                "title": "Not Found Error",
+                "resource_type": kind,
+            }
+        ]
+    }
+
+
+def _invalid(name: str, value: str) -> dict[str, Any]:
+    return {
+        "errors": [
+            {
+                "parameters": {name: [value]},
+                "message": f"The `{name}` query parameter value [{value}] is not valid",
+            }
+        ],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": "https://api.twitter.com/2/problems/invalid-request",
+    }
+
+
+_X_403_APP_ONLY = {
+    "title": "Unsupported Authentication",
+    "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint. "
+    "Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+    "type": "https://api.twitter.com/2/problems/unsupported-authentication",
+    "status": 403,
+}
+_USER_PATH = re.compile(r"^/2/users/(\d+)/(tweets|mentions|followers)$")
 
 
 _X_401 = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -371,10 +593,20 @@ class _Handler(BaseHTTPRequestHandler):
         body: Any = None
         if method == "POST":
             length = int(self.headers.get("content-length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if path == "/2/oauth2/token":  # a form, as OAuth 2 wants
+                body = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+            else:
+                body = json.loads(raw or b"{}")
         with self.x._lock:
             self.x.requests.append((method, path, params))
-        if self.headers.get("authorization") != f"Bearer {self.x.token}":
+        if path == "/2/oauth2/token" and method == "POST":
+            status, out = self.x.oauth_token(body, self.headers.get("authorization"))
+            self._send(status, out)
+            return
+        bearer = (self.headers.get("authorization") or "").removeprefix("Bearer ")
+        user = self.x.user_tokens.get(bearer)
+        if bearer != self.x.token and user is None:
             self._send(401, _X_401)
             return
         rate, over = self.x._rate(path)
@@ -405,6 +637,34 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, out, rate)
         elif path == "/2/tweets/search/stream" and method == "GET":
             self._stream(rate)
+        elif path.startswith("/2/users/by/username/") and method == "GET":
+            found = self.x.user_by_name(path.rsplit("/", 1)[1])
+            name = path.rsplit("/", 1)[1]
+            if found is None:  # X answers 200 with an errors list
+                self._send(200, _not_found("user", name), rate)
+            else:
+                self._send(200, {"data": found}, rate)
+        elif path == "/2/users/me" and method == "GET":
+            if user is None:
+                self._send(403, _X_403_APP_ONLY, rate)
+            else:
+                self._send(200, {"data": self.x.users[user]}, rate)
+        elif (m := _USER_PATH.match(path)) and method == "GET":
+            uid, what = m.groups()
+            if what == "followers":
+                status, out = self.x.followers_page(uid, params)
+            else:
+                status, out = self.x.timeline(uid, what, params)
+            self._send(status, out, rate)
+        elif path == "/2/tweets" and method == "POST":
+            if user is None:
+                self._send(403, _X_403_APP_ONLY, rate)
+                return
+            status, out = self.x.create_post(user, body or {})
+            if getattr(self, "lose", False) and status == 201:
+                self.close_connection = True  # made, but the answer never arrives
+                return
+            self._send(status, out, rate)
         else:
             self._send(404, {"title": "Not Found Error", "status": 404}, rate)
 
@@ -436,6 +696,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif action == "drop":
             self.close_connection = True
+        elif action == "lose":
+            self.lose = True
+            return False
         elif action == "zero-remaining":
             self.x._windows[urlsplit(self.path).path].remaining = 0
             return False

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 from tests.fakes.x_api import TOKEN, FakeClock, FakeX
-from tests.store.helpers import make_workspace, match_streams
+from tests.store.helpers import Databases, make_workspace, match_streams
+from tests.store.helpers import db as db
+from tests.store.helpers import pg_databases as pg_databases
+from tests.store.helpers import pg_url as pg_url
 
 from hubbub.listen import ingest
 from hubbub.model import Batch, Stream
@@ -18,7 +20,7 @@ from hubbub.sources.base import Source, SourceError
 from hubbub.sources.x.client import XClient
 from hubbub.sources.x.search import XSearchSource
 from hubbub.sources.x.usage import Budget, CapReached, MemoryMeter
-from hubbub.store import Store, get_cursor, workspace_id
+from hubbub.store import get_cursor, workspace_id
 from hubbub.store.tables import posts as posts_table
 
 STREAMS = (Stream("Bread", "sourdough", "industry"), Stream("Pastry", "croissant", "industry"))
@@ -123,10 +125,10 @@ def test_the_cap_stops_the_run_and_keeps_what_was_read(fake_x: FakeX, clock: Fak
 
 
 def test_ingest_stores_pages_and_the_cursor_together(
-    x_client: XClient, fake_x: FakeX, tmp_path: Path
+    x_client: XClient, fake_x: FakeX, db: Databases
 ) -> None:
     ws = make_workspace(streams=STREAMS)
-    store = Store.open(f"sqlite:///{tmp_path / 'x.db'}")
+    store = db.open()
     report = ingest(store, ws, XSearchSource(x_client, STREAMS), processor=match_streams)
     with store.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(posts_table)).scalar_one()

@@ -9,9 +9,10 @@ crash, ``kill -9``) simply resumes when run again. Costs are metered in the stor
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,9 +24,16 @@ from hubbub.cli.errors import BAD_INPUT, FAILED, fail, handled, stderr
 from hubbub.settings import get_settings
 from hubbub.workspace import load_workspace
 
+if TYPE_CHECKING:
+    from hubbub.model import Workspace
+    from hubbub.sources.x.client import XClient
+    from hubbub.sources.x.search import XSearchSource
+    from hubbub.sources.x.timelines import TimelineKind, XFollowersSource, XTimelineSource
+
 __all__ = ["fetch"]
 
-SOURCES = ("x", "rss")
+SOURCES = ("x", "rss", "bluesky", "mastodon")
+TIMELINES = ("own", "mentions", "followers")  # hubbub fetch x --timeline
 
 
 def _since(value: str | None) -> datetime | None:
@@ -37,10 +45,33 @@ def _since(value: str | None) -> datetime | None:
         fail(f"--since: {value!r} is not an ISO 8601 time (e.g. 2026-11-20T00:00:00Z)", BAD_INPUT)
 
 
+def _x_source(
+    client: XClient,
+    ws: Workspace,
+    timeline: str | None,
+    start: datetime | None,
+    since_id: str | None,
+) -> XSearchSource | XTimelineSource | XFollowersSource:
+    """The X source ``hubbub fetch x`` reads: recent search, or one of the business's own."""
+    from hubbub.sources.x.search import XSearchSource
+    from hubbub.sources.x.timelines import XFollowersSource, XTimelineSource
+
+    if timeline is None:
+        return XSearchSource(client, ws.streams, since=start, since_id=since_id)
+    handle = ws.handles.get("x", "")
+    if timeline == "followers":
+        return XFollowersSource(client, handle)
+    kind: TimelineKind = "own" if timeline == "own" else "mentions"
+    return XTimelineSource(client, handle, kind, since_id=since_id)
+
+
 @app.command()
 def fetch(
     source: Annotated[
-        str, typer.Argument(help="The network to fetch from: x or rss.", metavar="SOURCE")
+        str,
+        typer.Argument(
+            help="The network to fetch from: x, rss, bluesky or mastodon.", metavar="SOURCE"
+        ),
     ],
     urls: Annotated[
         list[str] | None,
@@ -59,6 +90,14 @@ def fetch(
         Path | None,
         typer.Option("--workspace", "-w", help="The workspace file [default: hubbub.toml]."),
     ] = None,
+    timeline: Annotated[
+        str | None,
+        typer.Option(
+            help="x: instead of searching, read the business's own posts, its mentions or its "
+            "followers (own, mentions or followers; needs handles.x).",
+            metavar="KIND",
+        ),
+    ] = None,
 ) -> None:
     """Fetch posts once for the workspace's streams.
 
@@ -69,22 +108,37 @@ def fetch(
     and stores nothing twice. --since and --since-id only apply to streams never fetched
     before. Needs HUBBUB_X_BEARER_TOKEN; stops at HUBBUB_X_MONTHLY_READ_CAP.
 
+    bluesky searches Bluesky for each stream's terms and, when the workspace names its
+    Bluesky handle, reads its followers; needs HUBBUB_BLUESKY_HANDLE and
+    HUBBUB_BLUESKY_APP_PASSWORD (see docs/sources-bluesky.md).
+
+    mastodon reads the tag timeline of each stream's hashtags, searches its words (with
+    a token) or the local public timeline, and the followers of the workspace's Mastodon
+    handle; needs HUBBUB_MASTODON_BASE_URL (and HUBBUB_MASTODON_ACCESS_TOKEN for
+    search, see docs/sources-mastodon.md).
+
     rss reads the workspace's blog_feed and any feed URLs given, each once, asking with
     its ETag / Last-Modified so an unchanged feed costs one request, e.g.
     hubbub fetch rss https://news.example/food/atom.xml (see docs/sources-rss.md).
 
+    x --timeline own|mentions|followers reads the business's own X posts, the posts that
+    mention it, or its followers (for the audit), each resuming where it stopped.
+
     Example: hubbub fetch x --since 2026-11-20T00:00:00Z
     """
+    from hubbub.configure import effective_settings
     from hubbub.listen import ingest
     from hubbub.sources.x.client import client_from_settings
-    from hubbub.sources.x.search import XSearchSource
     from hubbub.sources.x.usage import Budget, CapReached
-    from hubbub.store import Store
+    from hubbub.store import Store, upsert_workspace
+    from hubbub.store.streams import active_streams
     from hubbub.store.usage import StoreUsageMeter
 
     with handled():
         if source not in SOURCES:
             fail(f"unknown source {source!r}: expected one of {', '.join(SOURCES)}", BAD_INPUT)
+        if timeline is not None and source != "x":
+            fail("--timeline applies to x only", BAD_INPUT)
         if source == "rss":
             from hubbub.cli.fetch_rss import fetch_rss
 
@@ -93,8 +147,30 @@ def fetch(
             settings = get_settings()
             fetch_rss(load_workspace(workspace or settings.workspace_file), urls or [])
             return
+        if source == "bluesky":
+            from hubbub.cli.fetch_bluesky import fetch_bluesky
+
+            if since_id is not None or urls:
+                fail("bluesky: takes no URL and no --since-id (use --since)", BAD_INPUT)
+            settings = get_settings()
+            ws = load_workspace(workspace or settings.workspace_file)
+            fetch_bluesky(ws, settings, _since(since))
+            return
+        if source == "mastodon":
+            from hubbub.cli.fetch_mastodon import fetch_mastodon
+
+            if since_id is not None or urls:
+                fail("mastodon: takes no URL and no --since-id (use --since)", BAD_INPUT)
+            settings = get_settings()
+            ws = load_workspace(workspace or settings.workspace_file)
+            fetch_mastodon(ws, settings, _since(since))
+            return
         if urls:
             fail(f"{source}: takes no URL (got {urls[0]!r})", BAD_INPUT)
+        if timeline is not None and timeline not in TIMELINES:
+            fail(f"--timeline: {timeline!r} is not one of {', '.join(TIMELINES)}", BAD_INPUT)
+        if timeline is not None and since is not None:
+            fail("--timeline: use --since-id, not --since", BAD_INPUT)
         if since is not None and since_id is not None:
             fail("give --since or --since-id, not both", BAD_INPUT)
         if since_id is not None and not since_id.isdigit():
@@ -104,6 +180,10 @@ def fetch(
         ws = load_workspace(workspace or settings.workspace_file)
         store = Store.open()
         try:
+            settings = effective_settings(store, settings)  # + credentials from Settings page
+            with store.begin() as conn:  # search for the stored streams, the web's too
+                ws_id = upsert_workspace(conn, ws)
+                ws = dataclasses.replace(ws, streams=active_streams(conn, ws_id))
             budget = Budget(
                 StoreUsageMeter(store, "x"),
                 read_cap=settings.x_monthly_read_cap,
@@ -113,7 +193,7 @@ def fetch(
             client = client_from_settings(settings, budget=budget)
             err = stderr()
             try:
-                src = XSearchSource(client, ws.streams, since=start, since_id=since_id)
+                src = _x_source(client, ws, timeline, start, since_id)
                 columns = (
                     SpinnerColumn(),
                     TextColumn("{task.description}"),
@@ -145,9 +225,10 @@ def fetch(
             for problem in src.problems:
                 err.print(problem, markup=False)
             rate = f"{report.posts_per_second:,.0f} posts/s" if report.elapsed > 0 else ""
+            fans = f", {report.followers_new:,} new followers" if timeline == "followers" else ""
             Console(highlight=False, soft_wrap=True).print(
                 f"Fetched {report.posts_seen:,} posts from X in {src.pages:,} pages, "
-                f"{report.posts_new:,} new, {report.mentions_new:,} new mentions "
+                f"{report.posts_new:,} new, {report.mentions_new:,} new mentions{fans} "
                 f"({report.elapsed:.1f} s, {rate})."
             )
             err.print(budget.summary(), markup=False)

@@ -1,4 +1,5 @@
-"""File imports as a Source: JSON Lines of hubbub posts or X API v2 tweets, gzipped or not.
+"""File imports as a Source: JSON Lines of hubbub posts or X API v2 tweets, gzipped or not;
+CSV exports (:mod:`hubbub.sources.csvfile`) and X archive ZIPs (:mod:`hubbub.sources.xarchive`).
 
 Most people who start with social listening already have an archive: ``twarc2
 search`` output (raw API response pages, one per line), ``twarc2 flatten`` output
@@ -23,10 +24,11 @@ import gzip
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubbub import codec
 from hubbub.model import (
@@ -42,6 +44,9 @@ from hubbub.model import (
     Span,
 )
 from hubbub.sources.base import SourceError
+
+if TYPE_CHECKING:
+    from hubbub.sources.csvfile import CsvOptions
 
 __all__ = [
     "FileSource",
@@ -379,6 +384,14 @@ def parse_object(obj: Any, provenance: Provenance | None = None) -> tuple[list[P
 # --- the source -----------------------------------------------------------------------------
 
 
+def _is_csv(path: Path) -> bool:
+    """CSV by name: ``.csv`` or ``.tsv``, gzipped or not."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    return bool(suffixes) and (
+        suffixes[-1] in (".csv", ".tsv") or suffixes[-2:] in ([".csv", ".gz"], [".tsv", ".gz"])
+    )
+
+
 class FileSource:
     """JSON Lines files (optionally gzipped) as a :class:`~hubbub.sources.base.Source`.
 
@@ -393,11 +406,13 @@ class FileSource:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         from_start: bool = False,
+        csv: CsvOptions | None = None,
     ) -> None:
         if not paths:
             raise SourceError("no files to import")
         self.paths = [Path(p) for p in paths]
         self.batch_size = batch_size
+        self.csv = csv  # how to read .csv/.tsv files (None: recognised headers, network x)
         self.from_start = from_start  # ignore the stored cursor: read every line again
         self.errors: list[str] = []
         self.lines_read = 0
@@ -410,24 +425,75 @@ class FileSource:
         more = f"+{len(self.paths) - 1}" if len(self.paths) > 1 else ""
         return f"file:{self.paths[0].name[:150]}{more}@{digest}"
 
-    def _resume_point(self, cursor: str | None) -> tuple[int, int]:
-        """(index of the file to start in, last line already done in it)."""
+    def _resume_point(self, cursor: str | None) -> tuple[int, str | None, int]:
+        """(index of the file to start in, its archive member if any, last line done in it).
+
+        A cursor is ``path:line``, or ``path!member:line`` inside an X archive ZIP.
+        """
         if not cursor or ":" not in cursor:
-            return 0, 0
+            return 0, None, 0
         path, _, line = cursor.rpartition(":")
-        for i, candidate in enumerate(self.paths):
-            if str(candidate.resolve()) == path and line.isdigit():
-                return i, int(line)
-        return 0, 0  # a cursor for other files: start from the beginning
+        resolved = [str(candidate.resolve()) for candidate in self.paths]
+        member = None
+        if path not in resolved and "!" in path:
+            path, _, member = path.rpartition("!")
+        for i, candidate in enumerate(resolved):
+            if candidate == path and line.isdigit():
+                return i, member, int(line)
+        return 0, None, 0  # a cursor for other files: start from the beginning
 
     def batches(self, cursor: str | None = None) -> Iterator[Batch]:
-        start_file, done_line = self._resume_point(None if self.from_start else cursor)
+        start_file, member, done_line = self._resume_point(None if self.from_start else cursor)
         retrieved = datetime.now(UTC)
         for index, path in enumerate(self.paths):
             if index < start_file:
                 continue
             skip = done_line if index == start_file else 0
-            yield from self._file_batches(path, skip, retrieved)
+            if zipfile.is_zipfile(path):  # an X archive ("Download an archive of your data")
+                from hubbub.sources.xarchive import archive_batches
+
+                resume = member if index == start_file else None
+                yield from self._counted(
+                    archive_batches(
+                        path,
+                        name=self.name,
+                        resume_member=resume,
+                        skip=skip,
+                        batch_size=self.batch_size,
+                        retrieved=retrieved,
+                        errors=self.errors,
+                    )
+                )
+            elif _is_csv(path):
+                yield from self._csv_batches(path, skip, retrieved)
+            else:
+                yield from self._file_batches(path, skip, retrieved)
+
+    def _counted(self, batches: Iterator[tuple[Batch, int]]) -> Iterator[Batch]:
+        for batch, read in batches:
+            self.lines_read += read
+            yield batch
+
+    def _csv_batches(self, path: Path, skip: int, retrieved: datetime) -> Iterator[Batch]:
+        from hubbub.sources.csvfile import CsvOptions, csv_batches
+
+        try:
+            handle = _open(path)
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
+        with handle:
+            yield from self._counted(
+                csv_batches(
+                    path,
+                    handle,
+                    self.csv or CsvOptions(),
+                    name=self.name,
+                    skip=skip,
+                    batch_size=self.batch_size,
+                    retrieved=retrieved,
+                    errors=self.errors,
+                )
+            )
 
     def _file_batches(self, path: Path, skip: int, retrieved: datetime) -> Iterator[Batch]:
         resolved = str(path.resolve())

@@ -15,24 +15,35 @@ is never held whole; :func:`x_archive_post` maps one element to a :class:`Post`.
 The mapping is hand-written, like the v2 one in :mod:`hubbub.sources.files`,
 because which field becomes which part of the vocabulary is the point. The
 archive's e-mail address and other private fields are never read.
+
+:func:`archive_batches` is the archive as :class:`~hubbub.sources.files.FileSource`
+reads it for ``hubbub import``: the owner's tweets, then its followers
+(``data/follower.js``, ids only) into ``Batch.followers``, with a
+``path!member:line`` cursor so an interrupted import resumes where it stopped.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
-from hubbub.model import Account, Entities, Media, Metrics, Post, Provenance, Span
+from hubbub.model import Account, Batch, Entities, Media, Metrics, Post, Provenance, Span
+from hubbub.sources.base import SourceError
 from hubbub.sources.files import LineError
 
 __all__ = [
     "MAX_ELEMENT_CHARS",
     "archive_account",
+    "archive_batches",
+    "archive_follow",
+    "follow_members",
     "iter_js_array",
     "tweet_members",
     "x_archive_post",
@@ -254,3 +265,146 @@ def x_archive_post(element: Any, owner: Account, provenance: Provenance | None =
         raw=tweet,
         provenance=provenance,
     )
+
+
+# --- the archive as batches: the owner's posts and followers (for FileSource) ---------------
+
+_FOLLOW = re.compile(r"^(?:.*/)?data/(follower|following)(?:-part\d+)?\.js$")
+
+
+def follow_members(archive: zipfile.ZipFile, kind: str) -> list[str]:
+    """The archive's ``data/follower.js`` (``kind="follower"``) or ``following.js`` files."""
+    return sorted(n for n in archive.namelist() if (m := _FOLLOW.match(n)) and m.group(1) == kind)
+
+
+def archive_follow(element: Any, kind: str) -> Account:
+    """One element of ``follower.js`` / ``following.js`` (``{"follower": {"accountId"...}}``).
+
+    The archive gives only the account id (and a link built from it), so the
+    account's handle is its id until X is read for it (``hubbub fetch x --timeline
+    followers`` fills in the handle, bio and counts).
+    """
+    item = element.get(kind) if isinstance(element, dict) else None
+    uid = item.get("accountId") if isinstance(item, dict) else None
+    if not isinstance(uid, str | int) or isinstance(uid, bool) or not str(uid).isdigit():
+        raise LineError(f"{kind}: no accountId")
+    return Account(network="x", id=str(uid), handle=str(uid))
+
+
+def _count_elements(archive: zipfile.ZipFile, members: list[str]) -> int | None:
+    total = 0
+    try:
+        for name in members:
+            with archive.open(name) as member:
+                total += sum(1 for _ in iter_js_array(member))
+    except LineError:
+        return None  # a broken file: its errors are reported when it is read
+    return total if members else None
+
+
+def archive_batches(
+    path: Path,
+    *,
+    name: str,
+    resume_member: str | None,
+    skip: int,
+    batch_size: int,
+    retrieved: datetime,
+    errors: list[str],
+) -> Iterator[tuple[Batch, int]]:
+    """An X archive ZIP as batches: the owner's tweets as posts, then its followers.
+
+    The owner (``account.js`` and ``profile.js``) is the author of every post, with
+    its follower and following counts taken from ``follower.js`` and
+    ``following.js``. Each batch's cursor is ``<resolved path>!<member>:<line>``
+    (the line the last element read starts on), so an interrupted import resumes
+    after it. Yields each batch with the number of elements it read; ``errors``
+    receives ``FILE!MEMBER:LINE: reason`` per element that could not be read.
+    """
+    resolved = str(path.resolve())
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise SourceError(f"{path}: not a ZIP file (expected an X archive)") from None
+    with archive:
+        members = [(m, "tweet") for m in tweet_members(archive)]
+        members += [(m, "follower") for m in follow_members(archive, "follower")]
+        if not members:
+            raise SourceError(
+                f"{path}: no data/tweets.js or data/follower.js: is this an X archive?"
+            )
+        try:
+            owner = archive_account(archive)
+        except LineError as exc:
+            raise SourceError(f"{path}: {exc}") from None
+        owner = dataclasses.replace(
+            owner,
+            followers=_count_elements(archive, follow_members(archive, "follower")),
+            following=_count_elements(archive, follow_members(archive, "following")),
+        )
+        names = [m for m, _ in members]
+        started = resume_member not in names
+        for member, kind in members:
+            done = 0
+            if not started:
+                if member != resume_member:
+                    continue
+                started, done = True, skip
+            yield from _member_batches(
+                archive,
+                path,
+                resolved,
+                member,
+                kind,
+                owner,
+                name,
+                done,
+                batch_size,
+                retrieved,
+                errors,
+            )
+
+
+def _member_batches(
+    archive: zipfile.ZipFile,
+    path: Path,
+    resolved: str,
+    member: str,
+    kind: str,
+    owner: Account,
+    name: str,
+    skip: int,
+    batch_size: int,
+    retrieved: datetime,
+    errors: list[str],
+) -> Iterator[tuple[Batch, int]]:
+    posts: list[Post] = []
+    followers: list[Account] = []
+    read = 0
+    last = skip
+    with archive.open(member) as stream:
+        try:
+            for line, element in iter_js_array(stream):
+                if line <= skip:
+                    continue
+                read, last = read + 1, line
+                try:
+                    if kind == "tweet":
+                        provenance = Provenance(
+                            source=f"file:{path.name}",
+                            url=f"{path}!{member}",
+                            retrieved=retrieved,
+                            line=line,
+                        )
+                        posts.append(x_archive_post(element, owner, provenance))
+                    else:
+                        followers.append(archive_follow(element, kind))
+                except LineError as exc:
+                    errors.append(f"{path}!{member}:{line}: {exc}")
+                if len(posts) + len(followers) >= batch_size:
+                    yield Batch(name, posts, f"{resolved}!{member}:{line}", followers), read
+                    posts, followers, read = [], [], 0
+        except LineError as exc:  # the array itself is broken: the rest of it is lost
+            errors.append(f"{path}!{member}:{exc}")
+    if read:
+        yield Batch(name, posts, f"{resolved}!{member}:{last}", followers), read

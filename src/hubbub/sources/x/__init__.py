@@ -6,6 +6,9 @@
   (``/2/tweets/search/stream`` and ``/rules``)
 - :mod:`~hubbub.sources.x.rules`: streams as X queries within X's length limits
 - :mod:`~hubbub.sources.x.usage`: reads and writes per month, the cost and the cap
+- :mod:`~hubbub.sources.x.timelines`: the business's own posts, mentions and followers
+- :mod:`~hubbub.sources.x.publish`: :class:`XPublisher` (``POST /2/tweets``, user context)
+- :mod:`~hubbub.sources.x.oauth`: OAuth 2.0 PKCE and token refresh for ``hubbub auth x``
 
 Posts are mapped by :func:`hubbub.sources.files.x_page_posts`, the same code that
 reads twarc2 files, so a post looks the same however it arrived.

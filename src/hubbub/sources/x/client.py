@@ -101,7 +101,9 @@ STREAM_BACKOFF = Backoff(
 
 
 class XRequestError(SourceError):
-    """X rejected a request as invalid (4xx other than 401/403/429); not retried."""
+    """X rejected a request (a 4xx other than 429); not retried. 401 and 403 keep
+    their credential message but carry the status, so a caller holding a refresh
+    token (:mod:`hubbub.sources.x.publish`) can tell them apart."""
 
     def __init__(self, message: str, status: int, detail: str) -> None:
         super().__init__(message)
@@ -179,12 +181,18 @@ class XClient:
         stream: bool = False,
         backoff: Backoff | None = None,
         read_timeout: float | None = None,
+        before_retry: Callable[[], Reply | None] | None = None,
     ) -> Reply:
         """Send one request, retrying per ``backoff``; return the successful reply.
 
         Non-streamed replies carry the decoded JSON in ``data`` (a body that is not
         JSON is retried like a dropped connection). Streamed replies carry the open
         ``response``; the caller reads and closes it. Raises :class:`SourceError`.
+
+        ``before_retry`` is called before retrying after a 5xx or a lost response
+        (not after a 429, which X did not carry out); a reply it returns is taken as
+        this request's. Writes without an idempotency key use it to look for what
+        the lost attempt may have done.
         """
         policy = backoff or self.backoff
         reads = method == "GET" and _reads_posts(path)
@@ -211,6 +219,10 @@ class XClient:
                 delay = wait  # the reset header says exactly when to come back
             log.warning("x: %s %s: %s; retrying in %.2f s", method, path, reason, delay)
             self._wait(f"X: {reason}; retrying", delay)
+            if before_retry is not None and kind != "too_many":
+                found = before_retry()
+                if found is not None:
+                    return found
             if kind == "too_many":  # the wait above is the one for this window
                 self.windows.pop(_endpoint(path), None)
 
@@ -257,7 +269,8 @@ class XClient:
             response.close()
         detail = _detail(response)
         if status in (401, 403):
-            raise SourceError(_credential_message(status, path, detail, self.token))
+            message = _credential_message(status, path, detail, self.token)
+            raise XRequestError(message, status, detail)
         if status == 429:
             return "too_many", "429 Too Many Requests", self._reset_wait(response.headers)
         if status >= 500:

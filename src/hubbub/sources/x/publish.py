@@ -1,0 +1,227 @@
+"""Posting to X as the business: ``POST /2/tweets`` with an OAuth 2.0 user token.
+
+:class:`XPublisher` is the :class:`~hubbub.sources.base.Publisher` for X. It goes
+through the same :meth:`~hubbub.sources.x.client.XClient.request` as reading, so
+rate limits, 429 waits and backoff are the same code; what posting adds:
+
+- **user context**: the client carries the user *access token* from ``hubbub auth
+  x`` (OAuth 2.0 PKCE, see :mod:`hubbub.sources.x.oauth`), not the app bearer.
+  It lasts two hours; on a 401 the publisher trades the *refresh token* for new
+  tokens once (``POST /2/oauth2/token``, client id/secret as HTTP Basic) and hands
+  them to ``on_tokens`` to store at once, because X's refresh tokens are single use.
+- **no idempotency key**: X has none, so a retry after a lost answer (a dropped
+  connection or a 5xx, when X may have posted anyway) could post twice. Before each
+  such retry the publisher reads the account's latest posts
+  (``GET /2/users/:id/tweets``) and, if one has the same text (links compared
+  loosely, as X rewrites them to t.co) and the same reply target and was made since
+  this attempt began, takes it as the result instead of posting again. X's own
+  duplicate-content check is the last guard. A 429 is retried plainly: X did not act.
+- **cost**: each post written is metered as a write (X bills per post).
+- **errors** (:class:`~hubbub.sources.base.PublishError`): ``transient`` for 429s,
+  5xx and lost connections that outlasted the retries; not for a 400 (rejected
+  text), a 403 (duplicate content, a deleted or hidden parent, missing permission)
+  or credentials that a refresh could not repair.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import SecretStr
+
+from hubbub import codec
+from hubbub.model import Published
+from hubbub.settings import Settings
+from hubbub.sources.base import PublishError, SourceError
+from hubbub.sources.x.client import REST_BACKOFF, Reply, XClient, XRequestError
+from hubbub.sources.x.oauth import OAuthError, Tokens, refresh_tokens
+from hubbub.text import parse_tweet
+
+__all__ = ["POST_PATH", "XPublisher", "publisher_from_settings", "same_text"]
+
+POST_PATH = "/2/tweets"
+_URL = re.compile(r"https?://\S+")
+#: how far back a lost post is looked for: the attempt's start, less clock skew
+_SKEW = timedelta(minutes=2)
+
+
+def same_text(ours: str, theirs: str) -> bool:
+    """Whether X's text of a post is the text we sent: whitespace and links compared loosely."""
+
+    def norm(text: str) -> str:
+        return " ".join(_URL.sub("<link>", text).split())
+
+    return norm(ours) == norm(theirs)
+
+
+class XPublisher:
+    """Posts and replies as the account whose user token ``client`` carries."""
+
+    network = "x"
+
+    def __init__(
+        self,
+        client: XClient,
+        *,
+        refresh_token: SecretStr | None = None,
+        client_id: str = "",
+        client_secret: SecretStr | None = None,
+        on_tokens: Callable[[Tokens], None] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        token_transport: Any = None,
+    ) -> None:
+        self.client = client
+        self.refresh_token = refresh_token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.on_tokens = on_tokens
+        self.now = now
+        self.token_transport = token_transport
+        self._me: str | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def publish(
+        self, text: str, *, reply_to: str | None = None, idempotency_key: str | None = None
+    ) -> Published:
+        """Post ``text`` (a reply to ``reply_to`` if given). X takes no idempotency key:
+        ``idempotency_key`` is accepted for the protocol and unused (see the module doc)."""
+        if not text.strip():
+            raise PublishError("x: the post is empty")
+        parsed = parse_tweet(text)
+        if not parsed.valid:
+            raise PublishError(
+                f"x: the post weighs {parsed.weighted_length} characters; X allows 280"
+            )
+        if reply_to is not None and not reply_to.isdigit():
+            raise PublishError(f"x: {reply_to!r} is not an X post id")
+        try:
+            return self._publish(text, reply_to)
+        except XRequestError as exc:
+            if exc.status == 401 and self.refresh_token is not None:
+                self._refresh()
+                try:
+                    return self._publish(text, reply_to)
+                except XRequestError as again:
+                    raise self._rejected(again) from None
+            raise self._rejected(exc) from None
+
+    def _publish(self, text: str, reply_to: str | None) -> Published:
+        body: dict[str, Any] = {"text": text}
+        if reply_to:
+            body["reply"] = {"in_reply_to_tweet_id": reply_to}
+        started = self.now()
+        try:
+            reply = self.client.request(
+                "POST",
+                POST_PATH,
+                json_body=body,
+                before_retry=lambda: self._lost_post(text, reply_to, started),
+            )
+        except (XRequestError, PublishError):
+            raise
+        except SourceError as exc:  # retries used up: 429s, 5xx, connections
+            raise PublishError(str(exc), transient=True) from None
+        data = reply.data.get("data") if isinstance(reply.data, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise PublishError("x: POST /2/tweets answered without the post's id", transient=True)
+        created = data.get("created_at")
+        return Published(
+            network="x",
+            id=data["id"],
+            url=f"https://x.com/i/web/status/{data['id']}",
+            created=codec.parse_datetime(created) if isinstance(created, str) else started,
+            reply_to=reply_to,
+        )
+
+    def _rejected(self, exc: XRequestError) -> PublishError:
+        if exc.status == 401:
+            return PublishError(
+                "x: the user access token was refused (401) and could not be refreshed: "
+                "run `hubbub auth x` again"
+            )
+        return PublishError(f"x: the post was rejected ({exc.status}): {exc.detail}")
+
+    def _refresh(self) -> None:
+        assert self.refresh_token is not None
+        try:
+            tokens = refresh_tokens(
+                self.refresh_token,
+                self.client_id,
+                self.client_secret,
+                api_url=self.client.base_url,
+                transport=self.token_transport,
+            )
+        except OAuthError as exc:
+            raise PublishError(str(exc)) from None
+        self.refresh_token = tokens.refresh or self.refresh_token
+        old = self.client
+        self.client = dataclasses.replace(old, token=tokens.access)  # a new session
+        old.close()
+        if self.on_tokens is not None:
+            self.on_tokens(tokens)
+
+    def _my_id(self) -> str:
+        if self._me is None:
+            reply = self.client.request("GET", "/2/users/me")
+            data = reply.data.get("data") if isinstance(reply.data, dict) else None
+            if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+                raise SourceError("x: /2/users/me answered without an id")
+            self._me = data["id"]
+        return self._me
+
+    def _lost_post(self, text: str, reply_to: str | None, started: datetime) -> Reply | None:
+        """The post a lost attempt made, if the account's latest posts show it."""
+        try:
+            path = f"/2/users/{self._my_id()}/tweets"
+            params: dict[str, str | int] = {
+                "max_results": 5,
+                "tweet.fields": "created_at,referenced_tweets,text",
+                "start_time": (started - _SKEW).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            found = self.client.request(
+                "GET", path, params=params, backoff=_ONCE
+            )  # one look; if it fails, the retry goes ahead and X's duplicate check guards
+        except SourceError:
+            return None
+        posts = found.data.get("data") if isinstance(found.data, dict) else None
+        for post in posts if isinstance(posts, list) else []:
+            if not isinstance(post, dict) or not same_text(text, str(post.get("text", ""))):
+                continue
+            parents = [
+                str(r.get("id"))
+                for r in post.get("referenced_tweets") or []
+                if isinstance(r, dict) and r.get("type") == "replied_to"
+            ]
+            if (parents[0] if parents else None) == reply_to:
+                self.client.budget.record(writes=1)  # X made (and bills) that post
+                return Reply(found.url, 201, {}, {"data": post})
+        return None
+
+
+#: the lost-post lookup: one retry at most, it must not hold the post up for minutes
+_ONCE = dataclasses.replace(REST_BACKOFF, max_attempts=2)
+
+
+def publisher_from_settings(
+    settings: Settings, *, on_tokens: Callable[[Tokens], None] | None = None, **kwargs: Any
+) -> XPublisher | None:
+    """An :class:`XPublisher` from ``HUBBUB_X_USER_TOKEN`` (and its refresh token, client
+    id and secret), or None when no user token is set (posting to X not configured)."""
+    token = settings.x_user_token
+    if token is None or not token.get_secret_value().strip():
+        return None
+    client_id = settings.x_client_id.get_secret_value() if settings.x_client_id else ""
+    client = XClient(token=token, base_url=settings.x_api_url, **kwargs)
+    return XPublisher(
+        client,
+        refresh_token=settings.x_user_refresh_token if client_id else None,
+        client_id=client_id,
+        client_secret=settings.x_client_secret,
+        on_tokens=on_tokens,
+    )
