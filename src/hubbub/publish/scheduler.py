@@ -1,0 +1,245 @@
+"""The durable scheduler: publish the posts whose time has come, exactly once.
+
+:func:`run_due` is one pass; ``hubbub worker`` and ``hubbub serve`` call it in a
+loop. For each due post it:
+
+1. **claims** it (``scheduled`` -> ``publishing`` with a fresh claim token, one
+   conditional ``UPDATE``: of two workers on the same database only one wins;
+   see :mod:`hubbub.store.publish`);
+2. makes its tracked links (once per URL and network) when a public base URL is set;
+3. publishes every part on every network, in order, each as a reply to the part
+   before it (a thread), with the idempotency key ``{post key}:{network}:{part}``
+   (the same on every retry), and **records each delivery as soon as the network
+   answers**, so parts already out are skipped on a retry;
+4. **finishes**: ``published`` when every part is out everywhere; on a
+   :class:`~hubbub.sources.base.PublishError` with ``transient`` set (rate limit,
+   5xx, a dropped connection) back to ``scheduled`` with a ``next_try`` after an
+   exponential backoff, until :data:`MAX_ATTEMPTS`; any other error, or a network
+   with no configured publisher, ``failed`` with the one-line reason.
+
+A worker that dies mid-publish leaves the post in ``publishing``; after
+:data:`STALE_AFTER` another pass reclaims it with the SAME idempotency key and skips
+what was recorded. The one window left is a crash after a network took a part and
+before its delivery was recorded: Mastodon then deduplicates by the idempotency key,
+X and Bluesky take no key, so the part may appear twice there (documented in
+docs/publish.md). No database transaction is held open while a network is called.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from hubbub.publish.links import text_for_network, track_post_links
+from hubbub.sources.base import Publisher, PublishError
+from hubbub.store import Store
+from hubbub.store import publish as queries
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "STALE_AFTER",
+    "PassReport",
+    "PublisherFor",
+    "backoff",
+    "publish_claimed",
+    "run_due",
+    "run_forever",
+    "start_background",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+STALE_AFTER = timedelta(minutes=10)
+#: network -> its publisher, or None when posting there is not configured
+PublisherFor = Callable[[str], Publisher | None]
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before try ``attempts + 1``: 1, 2, 4, 8, 16 minutes, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+@dataclass
+class PassReport:
+    """What one pass did, by post id."""
+
+    published: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)  # another worker took the claim over
+
+    @property
+    def claimed(self) -> int:
+        return len(self.published) + len(self.retrying) + len(self.failed) + len(self.lost)
+
+
+def run_due(
+    store: Store,
+    now: datetime,
+    publisher_for: PublisherFor,
+    *,
+    base_url: str = "",
+    limit: int = 20,
+    clock: Callable[[], datetime] | None = None,
+    stop: threading.Event | None = None,
+) -> PassReport:
+    """Claim and publish every post due at ``now`` (at most ``limit`` per pass);
+    ``stop``, once set, ends the pass before the next post is claimed."""
+    report = PassReport()
+    with store.connect() as conn:
+        candidates = queries.due_posts(conn, now, stale_before=now - STALE_AFTER, limit=limit)
+    for post_id, state, old_token in candidates:
+        if stop is not None and stop.is_set():
+            break
+        token = secrets.token_hex(16)
+        with store.begin() as conn:
+            won = queries.claim(
+                conn,
+                post_id,
+                expected_state=state,
+                expected_token=old_token,
+                token=token,
+                now=now,
+            )
+        if not won:
+            continue  # another worker was first
+        outcome = publish_claimed(
+            store, post_id, token, now, publisher_for, base_url=base_url, clock=clock
+        )
+        getattr(report, outcome).append(post_id)
+    return report
+
+
+def publish_claimed(
+    store: Store,
+    post_id: int,
+    token: str,
+    now: datetime,
+    publisher_for: PublisherFor,
+    *,
+    base_url: str = "",
+    clock: Callable[[], datetime] | None = None,
+) -> str:
+    """Publish a post this worker holds with ``token``; returns ``published``,
+    ``retrying``, ``failed`` or ``lost``."""
+    tick = clock or (lambda: now)
+    with store.begin() as conn:
+        post = queries.get_post(conn, post_id)
+        assert post is not None, f"claimed post {post_id} vanished"
+        links = track_post_links(conn, post, base_url=base_url, now=now)
+        done = {(d.network, d.part): d for d in queries.deliveries(conn, post_id)}
+    error: PublishError | None = None
+    for network in post.networks:
+        publisher = publisher_for(network)
+        if publisher is None:
+            error = PublishError(f"posting to {network} is not configured", transient=False)
+            break
+        reply_to: str | None = None
+        for part, text in enumerate(post.parts):
+            delivered = done.get((network, part))
+            if delivered is not None:
+                reply_to = delivered.native_id
+                continue
+            key = f"{post.idempotency_key}:{network}:{part}"
+            try:
+                published = publisher.publish(
+                    text_for_network(text, links, network, base_url),
+                    reply_to=reply_to,
+                    idempotency_key=key,
+                )
+            except PublishError as exc:
+                error = exc
+                break
+            except Exception as exc:  # a bug or an unexpected failure: retry, bounded
+                log.exception("publishing post %s to %s failed", post_id, network)
+                error = PublishError(f"{type(exc).__name__}: {exc}", transient=True)
+                break
+            with store.begin() as conn:
+                queries.record_delivery(conn, post_id, part, published, tick())
+            reply_to = published.id
+        if error is not None:
+            break
+    at = tick()
+    with store.begin() as conn:
+        if error is None:
+            ok = queries.finish(conn, post_id, token, state="published", now=at)
+            outcome = "published"
+        elif error.transient and post.attempts < MAX_ATTEMPTS:
+            ok = queries.finish(
+                conn,
+                post_id,
+                token,
+                state="scheduled",
+                now=at,
+                last_error=_line(error),
+                next_try=now + backoff(post.attempts),
+            )
+            outcome = "retrying"
+        else:
+            ok = queries.finish(
+                conn, post_id, token, state="failed", now=at, last_error=_line(error)
+            )
+            outcome = "failed"
+    return outcome if ok else "lost"
+
+
+def _line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:500]
+
+
+def run_forever(
+    store: Store,
+    publisher_for: PublisherFor,
+    stop: threading.Event,
+    *,
+    interval: float = 30.0,
+    base_url: str = "",
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Call :func:`run_due` every ``interval`` seconds until ``stop`` is set; returns
+    the number of passes. A pass that fails (the database is away) is logged and the
+    loop goes on; setting ``stop`` ends the loop after the post being published."""
+    now = clock or (lambda: datetime.now(UTC))
+    passes = 0
+    while not stop.is_set():
+        try:
+            report = run_due(store, now(), publisher_for, base_url=base_url, clock=now, stop=stop)
+            if report.claimed:
+                log.info(
+                    "scheduler: %d published, %d to retry, %d failed",
+                    len(report.published),
+                    len(report.retrying),
+                    len(report.failed),
+                )
+        except Exception:
+            log.exception("scheduler pass failed; trying again in %.0f s", interval)
+        passes += 1
+        stop.wait(interval)
+    return passes
+
+
+def start_background(
+    store: Store, publisher_for: PublisherFor, *, base_url: str = "", interval: float = 30.0
+) -> Callable[[], None]:
+    """Run :func:`run_forever` in a daemon thread (``hubbub serve``); returns the
+    function that stops it and waits for the post being published."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_forever,
+        args=(store, publisher_for, stop),
+        kwargs={"interval": interval, "base_url": base_url},
+        name="hubbub-scheduler",
+        daemon=True,
+    )
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(timeout=60)
+
+    return halt
