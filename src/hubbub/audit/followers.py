@@ -34,6 +34,7 @@ __all__ = [
     "judge",
     "parse_lines",
     "summarise",
+    "tally",
 ]
 
 _decode = json.JSONDecoder().decode
@@ -135,7 +136,8 @@ def judge(
     return out
 
 
-def _summary(authentic: int, questionable: int) -> Summary:
+def tally(authentic: int, questionable: int) -> Summary:
+    """The summary of so many authentic and questionable accounts."""
     total = authentic + questionable
     return Summary(total, authentic, questionable, round(questionable / total, 4) if total else 0.0)
 
@@ -148,7 +150,7 @@ def summarise(verdicts: Iterable[Verdict]) -> Summary:
             good += 1
         else:
             bad += 1
-    return _summary(good, bad)
+    return tally(good, bad)
 
 
 def audit_followers(
@@ -180,4 +182,4 @@ def audit_followers(
                 good += 1
             else:
                 bad += 1
-    return _summary(good, bad), failed
+    return tally(good, bad), failed

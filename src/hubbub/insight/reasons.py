@@ -9,6 +9,7 @@ are put into words, so explaining costs little beside scoring.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -22,8 +23,25 @@ __all__ = ["GROUPS", "explain", "reasons"]
 Say = Callable[..., str | None]
 
 
+_MEMO_SIZE = 1 << 16  # numbers remembered in words, then forgotten
+_WORDS: dict[int, str] = {}
+
+
 def _n(value: float) -> str:
-    return f"{value:,.0f}"
+    """``f"{value:,.0f}"``, remembered: formatting a float costs more than a lookup.
+
+    ``round`` rounds as ``.0f`` does (half to even, on the exact value); a negative
+    value is formatted afresh, as -0.4 is "-0" there and 0 here.
+    """
+    if not value > 0.0 or value == math.inf:
+        return f"{value:,.0f}"
+    whole = round(value)
+    said = _WORDS.get(whole)
+    if said is None:
+        if len(_WORDS) > _MEMO_SIZE:
+            _WORDS.clear()
+        said = _WORDS[whole] = f"{whole:,}"
+    return said
 
 
 def _follow(fol: float, ing: float) -> str | None:
@@ -122,7 +140,7 @@ _SAID = [[FEATURES.index(c) for c in group[1]] for group in GROUPS]
 
 
 def explain(
-    accounts: Sequence[Account],
+    accounts: Sequence[object],
     x: npt.NDArray[np.float64],
     contrib: npt.NDArray[np.float64],
     authentic: npt.NDArray[np.bool_],
