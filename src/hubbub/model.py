@@ -339,6 +339,9 @@ class Where:
     longitude: float | None = None
     in_locale: bool | None = None
     distance_km: float | None = None
+    town: str = ""  # the gazetteer's reading of the place or profile location
+    region: str = ""
+    country: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from hubbub.insight import analyse
 from hubbub.insight.sentiment import sentiments
+from hubbub.insight.who import History
 from hubbub.model import Mention, Post, Stream, Workspace
 from hubbub.query import Matcher, PostView, compile_streams
 from hubbub.text import extract_entities
@@ -37,8 +38,14 @@ def fill_entities(post: Post) -> Post:
     return post
 
 
-def process(batch: Sequence[Post], workspace: Workspace) -> list[Mention]:
+def process(
+    batch: Sequence[Post], workspace: Workspace, history: History | None = None
+) -> list[Mention]:
     """A Mention (with its Insight) for each post that a non-paused stream matched.
+
+    ``history``: the authors' earlier mentions of the workspace, keyed by (network,
+    author id), where the runner read them from the store; without it no author is
+    a ``customer`` or ``fan`` (the pipeline itself reads nothing).
 
     Mentions come in batch order; a post repeated in the batch (same network and
     id) counts once, as its first occurrence. Raises QueryError, naming the
@@ -64,7 +71,13 @@ def process(batch: Sequence[Post], workspace: Workspace) -> list[Mention]:
             workspace=workspace.slug,
             post=post,
             streams=streams,
-            insight=analyse(post, workspace, terms, feeling),
+            insight=analyse(
+                post,
+                workspace,
+                terms,
+                feeling,
+                history.get((post.network, post.author.id), ()) if history else (),
+            ),
         )
         for (post, streams, terms), feeling in zip(matched, feelings, strict=True)
     ]

@@ -54,8 +54,11 @@ def test_in_locale_by_town_name_or_nickname() -> None:
     assert where(make_post("hi", account={"location": "west asheville ☀"}), AVL).in_locale is True
     assert where(make_post("hi", account={"location": "AVL"}), AVL).in_locale is True
     assert where(make_post("hi", place=Place(full_name="Asheville, NC")), AVL).in_locale is True
-    # Not named: unknown, not False; and "Ashevillean" is not a whole-word match.
-    assert where(make_post("hi", account={"location": "Portland, OR"}), AVL).in_locale is None
+    # A town the gazetteer places elsewhere is out; a name it cannot place is unknown,
+    # not False; and "Ashevillean" is not a whole-word match.
+    portland = where(make_post("hi", account={"location": "Portland, OR"}), AVL)
+    assert portland.in_locale is False and portland.town == "Portland"
     assert where(make_post("hi", account={"location": "Ashevillean"}), AVL).in_locale is None
+    assert where(make_post("hi", account={"location": "North Carolina"}), AVL).in_locale is None
     assert where(make_post("hi"), AVL).in_locale is None
     assert where(make_post("hi", account={"location": "Asheville"}), None).in_locale is None

@@ -34,7 +34,14 @@ from hubbub.pipeline import fill_entities
 from hubbub.sources.files import LineError, parse_object
 from hubbub.workspace import load_workspace
 
-__all__ = ["EMPTY_WORKSPACE", "insight_json", "insight_lines", "read_posts"]
+__all__ = [
+    "EMPTY_WORKSPACE",
+    "alerts_app",
+    "insight_app",
+    "insight_json",
+    "insight_lines",
+    "read_posts",
+]
 
 STDIN = "<stdin>"
 EMPTY_WORKSPACE = Workspace(slug="", name="")
@@ -116,8 +123,19 @@ def insight_lines(lines: Iterable[str], workspace: Workspace) -> Iterator[str | 
             yield LineError(f"{STDIN}:{number}: {problem}")
 
 
-@app.command("insight")
+insight_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+app.add_typer(insight_app, name="insight")
+alerts_app = typer.Typer(
+    help="Spikes per stream, raised by e-mail and webhook.\n\n"
+    "Example: hubbub alerts check -w larkspur",
+    no_args_is_help=True,
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+@insight_app.callback(invoke_without_command=True)
 def insight_command(
+    ctx: typer.Context,
     workspace: Annotated[
         Path | None,
         typer.Option(
@@ -140,8 +158,12 @@ def insight_command(
     where, how and extent where the input says them. A bad line is reported as
     <stdin>:LINE: reason on stderr; the rest go on and the exit code is then 1.
 
+    `hubbub insight summary` prints a stored workspace's listening summary instead.
+
     Example: echo '{"text": "Where can I buy your sourdough?"}' | hubbub insight
     """
+    if ctx.invoked_subcommand is not None:
+        return
     with handled():
         ws = load_workspace(workspace) if workspace is not None else EMPTY_WORKSPACE
         failed = False
@@ -153,5 +175,99 @@ def insight_command(
                 err.print(str(item), markup=False)
             else:
                 out.write(item + "\n")
+        if failed:
+            raise typer.Exit(FAILED)
+
+
+_STORED_WORKSPACE = typer.Option(
+    "--workspace",
+    "-w",
+    help="The workspace file, or a stored workspace's slug [default: hubbub.toml].",
+)
+
+
+@insight_app.command("summary")
+def summary_command(
+    workspace: Annotated[str | None, _STORED_WORKSPACE] = None,
+    days: Annotated[int, typer.Option(min=1, max=90, help="The window, in days up to now.")] = 7,
+    json_: Annotated[bool, typer.Option("--json", help="Write one JSON object a stream.")] = False,
+) -> None:
+    """Each stream's strength, sentiment, passion, reach and top topics.
+
+    Strength: the share of the window's mentions from the last 24 h (and per hour);
+    sentiment: positive : negative; passion: the share of authors who came back;
+    reach: unique authors / mentions. Topics: key phrases against the window before.
+
+    Example: hubbub insight summary -w larkspur --days 7 --json | jq .strength
+    """
+    from hubbub.cli.commands import _resolve
+    from hubbub.settings import get_settings
+    from hubbub.store import Store
+    from hubbub.summary import stream_reports
+
+    with handled():
+        store = Store.open()
+        try:
+            _, ws_id = _resolve(store, workspace or str(get_settings().workspace_file))
+            with store.connect() as conn:
+                reports = stream_reports(conn, ws_id, datetime.now(UTC), days=days)
+        finally:
+            store.close()
+        out = sys.stdout
+        for r in reports:
+            s = r.summary
+            if json_:
+                row = {
+                    **codec.to_dict(s),
+                    "sentiment": s.sentiment_text,
+                    "topics": [{**codec.to_dict(t), "change": t.change} for t in r.topics],
+                }
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                continue
+            topics = ", ".join(t.phrase for t in r.topics) or "-"
+            out.write(
+                f"{s.stream}: {s.mentions} mentions in {days} d; strength {s.strength:.0%} "
+                f"({s.per_hour:.1f}/h); sentiment {s.sentiment_text}; passion "
+                f"{s.passion:.0%}; reach {s.reach:.0%}; topics: {topics}\n"
+            )
+
+
+@alerts_app.command("check")
+def alerts_check(workspace: Annotated[str | None, _STORED_WORKSPACE] = None) -> None:
+    """Look for spikes now; store and send the new ones.
+
+    A spike: a stream's last 24 h above its 7-day mean plus HUBBUB_ALERT_K standard
+    deviations, in volume or in negative share. New alerts go to HUBBUB_ALERT_EMAILS
+    over HUBBUB_SMTP_HOST and to HUBBUB_ALERT_WEBHOOKS (JSON, HMAC-signed); one
+    already raised for the same window is not sent again. Exit code 1 when a
+    delivery failed.
+
+    Example: HUBBUB_ALERT_EMAILS=owner@larkspur.com hubbub alerts check -w larkspur
+    """
+    from hubbub.alerts import check
+    from hubbub.cli.commands import _resolve
+    from hubbub.settings import get_settings
+    from hubbub.store import Store
+
+    with handled():
+        settings = get_settings()
+        store = Store.open()
+        try:
+            ws, ws_id = _resolve(store, workspace or str(settings.workspace_file))
+            result = check(store, ws_id, ws.slug, datetime.now(UTC), settings)
+        finally:
+            store.close()
+        if not result.alerts:
+            sys.stdout.write(f"{ws.slug}: no new spikes\n")
+            return
+        failed = False
+        for alert in result.alerts:
+            sent = result.deliveries.get(alert.id, {})
+            where = (
+                "; ".join(f"{k} {v}" for k, v in sent.items())
+                or "not sent (no e-mail or webhook set)"
+            )
+            failed = failed or any(v != "sent" for v in sent.values())
+            sys.stdout.write(f"{alert.kind} spike: {alert.message} -> {where}\n")
         if failed:
             raise typer.Exit(FAILED)

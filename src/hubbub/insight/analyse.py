@@ -6,6 +6,7 @@ Pure: the same post, workspace and matched terms always give the same Insight.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from hubbub.insight.extent import extent
 from hubbub.insight.how import how
@@ -14,27 +15,42 @@ from hubbub.insight.sentiment import sentiment
 from hubbub.insight.what import what
 from hubbub.insight.when import when
 from hubbub.insight.where import where
-from hubbub.insight.who import who
+from hubbub.insight.who import PastMention, relationship_from_history, who
 from hubbub.model import Insight, Post, Sentiment, Why, Workspace
 
 __all__ = ["analyse"]
 
 
 def analyse(
-    post: Post, workspace: Workspace, terms: Sequence[str] = (), feeling: Sentiment | None = None
+    post: Post,
+    workspace: Workspace,
+    terms: Sequence[str] = (),
+    feeling: Sentiment | None = None,
+    history: Sequence[PastMention] = (),
 ) -> Insight:
     """The 5W+H+E and sentiment of ``post`` for ``workspace``; ``terms`` the streams' matches.
 
     ``feeling``: the post's sentiment where the caller scored a whole batch at once
     (:func:`~hubbub.insight.sentiment.sentiments`, faster per post); else scored here.
+    ``history``: the author's earlier mentions of the workspace, where the runner
+    read them; they can make a ``new`` author a ``customer`` or a ``fan``.
     """
+    feeling = sentiment(post.text) if feeling is None else feeling
+    why = Why(intents(post.text, post.entities))
+    author = who(post, workspace)
+    if history and author.relationship == "new":
+        found = relationship_from_history(
+            history, PastMention(post.created, feeling.label, tuple(why.intents))
+        )
+        if found is not None:
+            author = replace(author, relationship=found)
     return Insight(
-        who=who(post, workspace),
+        who=author,
         what=what(post, workspace, terms),
         when=when(post.created, workspace.timezone),
         where=where(post, workspace.locale),
-        why=Why(intents(post.text, post.entities)),
+        why=why,
         how=how(post),
         extent=extent(post),
-        sentiment=sentiment(post.text) if feeling is None else feeling,
+        sentiment=feeling,
     )

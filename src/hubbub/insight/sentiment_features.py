@@ -17,6 +17,19 @@ features must not depend on a library version. What it does to a tweet:
   punctuation runs (``!!!`` and ``?!`` differ from ``!``);
 - marks negation scope: tokens after "not", "never", "n't", ... up to the next
   clause punctuation get a ``_neg`` suffix, so "not good" is not "good";
+- but praise phrased with a negation ("never disappoints", "can't stop thinking
+  about", "can't get enough", "nothing beats", "no complaints") is one
+  ``<negpraise>`` token that opens no negation scope and counts as positive in
+  the lexicon sums. Without it the negator's own weight (negative in training)
+  and the scope ran over the whole clause ("can't stop thinking about the
+  croissant" read as negated croissant) and such praise came out negative
+  (issue 9). SemEval holds ~450 such tweets, ~90% positive ("can't wait" most),
+  so the token's weight is learned, not set; complaints phrased so ("never
+  going back", "can't recommend", "not worth") get a ``<negcomplaint>`` token
+  (negative in the lexicon sums) before their words, which keep their negation
+  scope (that already read them right);
+- a negated word contributes no character n-grams: they would carry the bare
+  word's polarity ("disappoints_neg" read as "disappoints");
 - adds word unigrams and bigrams, character 2-5-grams of the normalised text
   (robust to misspellings and unseen inflections), and VADER-lexicon polarity
   sums bucketed into tokens (prior knowledge the 45k training tweets lack);
@@ -61,6 +74,59 @@ _NEGATORS = frozenset(
     }
 )
 _CLAUSE_END = frozenset(".,:;!?") | {"...", "!!", "??", "?!", "!?"}
+#: Praise phrased with a negation, over tokens joined by spaces with apostrophes removed.
+_CANT = r"(?:cant|cannot|couldnt|can not|could not)"
+_NEG_PRAISE = regex.compile(
+    r"(?<![^ ])(?:"
+    + "|".join(
+        (
+            _CANT + r" (?:stop|wait|fault|complain|beat)",
+            _CANT + r" get enough",
+            _CANT + r" go wrong",
+            _CANT + r" (?:recommend|praise|thank|rate) (?:[^ .,:;!?]+ ){0,3}enough",
+            _CANT + r" (?:be|have been) (?:any )?(?:happier|better|more pleased)",
+            _CANT + r" ask for (?:a |any )?(?:better|more)",
+            r"(?:never|not once) (?:disappoints?|disappointed|fails?|failed|misses|missed)",
+            r"never (?:lets?|let) (?:me|us|you) down",
+            r"never (?:gets?|get|got) old",
+            r"never (?:had|tasted|seen|eaten|found) (?:a |an )?(?:better|more \w+)",
+            r"ever (?:had|tasted|eaten) (?:a |an )?better",
+            r"nothing (?:beats|compares|tops)",
+            r"no (?:complaints?|regrets)",
+            r"not (?:bad|disappointed)",
+            r"(?:nothing|not a single|not one) (?:bad|negative)",
+            r"second to none",
+        )
+    )
+    + r")(?![^ ])"
+)
+#: Complaints phrased with a negation, the counterpart: one ``<negcomplaint>`` token.
+_NEG_COMPLAINT = regex.compile(
+    r"(?<![^ ])(?:"
+    + "|".join(
+        (
+            r"never (?:again|going back|coming back|go back|come back|returning|return)",
+            r"(?:not|never) (?:going|coming) back",
+            r"(?:wont|will not|wouldnt|would not) (?:be )?(?:going back|coming back|back|return)",
+            r"(?:not|isnt|wasnt|arent|werent) worth",
+            _CANT + r" recommend",
+            r"(?:wouldnt|would not|dont|do not|didnt|did not) recommend",
+        )
+    )
+    + r")(?![^ ])"
+)
+_NEG_COMPLAINT_TOKEN = "<negcomplaint>"
+#: The first words of those phrases: a tweet with none of them is not searched.
+_TRIGGERS = frozenset(
+    {
+        *("cant", "cannot", "couldnt", "can", "could", "never", "not", "nothing", "no"),
+        *("ever", "second", "wont", "will", "wouldnt", "would", "dont", "do", "didnt", "did"),
+        *("isnt", "wasnt", "arent", "werent"),
+    }
+)
+_TRIGGERS |= {t[:-1] + q + "t" for t in _TRIGGERS if t.endswith("nt") for q in "'’"}  # can't
+_NEG_PRAISE_TOKEN = "<negpraise>"
+_NEG_PRAISE_VALENCE = 2.0  # VADER's "good" is 1.9
 _LEX_BUCKETS = (0.5, 1.5, 3.0, 5.0)
 _CHAR_NGRAMS = (2, 3, 4, 5)
 _CAPS = re.compile(r"\b[A-Z]{3,}\b")
@@ -81,11 +147,51 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text)
 
 
+def _praise_spans(toks: list[str]) -> dict[int, tuple[int, str]]:
+    """Start index -> (end index (exclusive), token) of each phrase of negated praise or
+    complaint in ``toks`` (praise first: "can't recommend them enough")."""
+    if _TRIGGERS.isdisjoint(toks):  # most tweets: one set operation, nothing searched
+        return {}
+    keys = [t.replace("'", "").replace("’", "") if "'" in t or "’" in t else t for t in toks]
+    joined = " ".join(keys)
+    starts: dict[int, int] = {}  # character offset -> token index
+    pos = 0
+    for i, key in enumerate(keys):
+        starts[pos] = i
+        pos += len(key) + 1
+    spans: dict[int, tuple[int, str]] = {}
+    for pattern, token in (
+        (_NEG_PRAISE, _NEG_PRAISE_TOKEN),
+        (_NEG_COMPLAINT, _NEG_COMPLAINT_TOKEN),
+    ):
+        for m in pattern.finditer(joined):
+            first = starts[m.start()]
+            spans.setdefault(first, (first + m.group().count(" ") + 1, token))
+    return spans
+
+
 def tokens(text: str) -> list[str]:
-    """Tokens of an already :func:`normalise`-d text, negation scope marked with ``_neg``."""
+    """Tokens of an already :func:`normalise`-d text, negation scope marked with ``_neg``.
+
+    A phrase of negated praise ("never disappoints") becomes one ``<negpraise>``
+    token and ends any negation scope open before it.
+    """
+    raw = _TOKEN.findall(text)
+    spans = _praise_spans(raw)
     out: list[str] = []
     negated = False
-    for tok in _TOKEN.findall(text):
+    skip_to = 0
+    for i, tok in enumerate(raw):
+        if i < skip_to:
+            continue
+        span = spans.get(i)
+        if span is not None and span[1] == _NEG_PRAISE_TOKEN:
+            out.append(span[1])
+            negated = False
+            skip_to = span[0]
+            continue
+        if span is not None:  # a complaint: its words keep their negation scope, plus the token
+            out.append(span[1])
         if tok in _CLAUSE_END or (tok[0] in "!?" and len(tok) > 1):
             negated = False
             out.append(tok)
@@ -124,13 +230,15 @@ def _bucket(value: float) -> int:
 
 
 def word_features(token: str) -> tuple[str, ...]:
-    """A token's own features: itself and the character 2-5-grams of its word, space-padded.
+    """A token's own features: itself and the character 2-5-grams of its word, space-padded
+    (none for a negated token or ``<negpraise>``: only the token itself).
 
     They depend on the token alone, so the run-time model caches each token's feature
     rows (tweets reuse a small vocabulary) rather than recomputing them per tweet.
     """
-    word = token[:-4] if token.endswith("_neg") else token
-    padded = " " + word + " "
+    if token.endswith("_neg") or token in (_NEG_PRAISE_TOKEN, _NEG_COMPLAINT_TOKEN):
+        return (token,)
+    padded = " " + token + " "
     n = len(padded)
     grams = {padded[i : i + k] for k in _CHAR_NGRAMS for i in range(n - k + 1)}
     grams.add(token)
@@ -155,6 +263,12 @@ def parts(text: str) -> tuple[list[str], list[str]]:
     for tok in toks:
         if tok[0] == "#" and len(tok) > 1:
             context.append(tok[1:])
+        if tok == _NEG_PRAISE_TOKEN:
+            pos += _NEG_PRAISE_VALENCE
+            continue
+        if tok == _NEG_COMPLAINT_TOKEN:
+            neg += _NEG_PRAISE_VALENCE
+            continue
         neg_scope = tok.endswith("_neg")
         val = lex.get(tok[:-4] if neg_scope else tok)
         if val is None:

@@ -3,13 +3,20 @@
 Coordinates win: the haversine distance from the locale's centre decides
 ``in_locale`` (within ``radius_km``). Without them, the place's name or the
 author's profile location is matched, as whole words, against the town and its
-nicknames ("AVL", "West Asheville"). A name that does not mention the town
-says nothing certain (a county, a state, a joke), so ``in_locale`` stays
-``None`` rather than ``False``; only coordinates outside the radius give False.
+nicknames ("AVL", "West Asheville"); failing that, it is resolved offline with the
+gazetteer (:mod:`hubbub.insight.gazetteer`: "Portland, OR" -> Portland, Oregon,
+United States and its coordinates), and the town's distance from the locale
+decides. A name that resolves to no town (a county, a state alone, a joke) says
+nothing certain, so ``in_locale`` stays ``None`` rather than ``False``.
+``town``/``region``/``country`` are filled wherever the gazetteer knows the name,
+with or without a workspace locale.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from hubbub.insight.gazetteer import Resolved, resolve
 from hubbub.model import Locale, Post, Where
 from hubbub.query.geo import haversine_km
 from hubbub.query.tokens import tokenize
@@ -28,7 +35,23 @@ def names_locale(text: str, locale: Locale) -> bool:
     return any(_has_run(tokenize(name), seq) for name in (locale.town, *locale.nicknames))
 
 
+def _resolved(*names: str) -> Resolved | None:
+    """The first of ``names`` the gazetteer resolves to a town; else the first it knows."""
+    known = [r for r in map(resolve, filter(None, names)) if r is not None]
+    return next((r for r in known if r.town), known[0] if known else None)
+
+
 def where(post: Post, locale: Locale | None) -> Where:
+    """Place, coordinates and whether ``post`` is in ``locale``; town/region/country named."""
+    place = post.place
+    found = _resolved((place.full_name or place.name) if place else "", post.author.location)
+    plain = _where(post, locale, found)
+    if found is None:
+        return plain
+    return replace(plain, town=found.town, region=found.region, country=found.country)
+
+
+def _where(post: Post, locale: Locale | None, found: Resolved | None) -> Where:
     place = post.place
     lat = place.latitude if place else None
     lon = place.longitude if place else None
@@ -48,4 +71,13 @@ def where(post: Post, locale: Locale | None) -> Where:
     for candidate in (place_name, post.author.location):
         if candidate and names_locale(candidate, locale):
             return Where(place=label, in_locale=True)
+    if found is not None and found.latitude is not None and found.longitude is not None:
+        distance = haversine_km(found.latitude, found.longitude, locale.latitude, locale.longitude)
+        return Where(
+            place=label,
+            latitude=found.latitude,
+            longitude=found.longitude,
+            in_locale=distance <= locale.radius_km,
+            distance_km=round(distance, 3),
+        )
     return Where(place=label)

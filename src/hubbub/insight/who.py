@@ -1,9 +1,17 @@
 """Who is talking: their relationship to the business and how authentic the account looks.
 
-Relationship is decided from the workspace alone (a pure function): the
-business's own handles, then the team's, then competitors'; everyone else is
-``new``. ``customer`` and ``fan`` need the author's history in the store, so
-they are assigned later, not here.
+Relationship is decided from the workspace (a pure function): the business's own
+handles, then the team's, then competitors'. Everyone else is ``new`` unless the
+author's history says more: ``customer`` and ``fan`` need the author's earlier
+mentions, which the pipeline cannot read (no I/O), so the runner reads them from
+the store (:func:`hubbub.store.history.author_history`) and passes them in as a
+plain mapping; :func:`relationship_from_history` decides:
+
+- ``customer``: an earlier mention showed purchase intent (or asked for a
+  recommendation) and a later one, this one included, praised or was positive:
+  they came, bought and liked it;
+- ``fan``: at least :data:`FAN_POSITIVE` positive mentions within
+  :data:`FAN_DAYS` days, this one included.
 
 The authenticity score is the shipped model's (:mod:`hubbub.insight.authenticity`):
 the probability that the author is a genuine account, from its profile at the
@@ -13,13 +21,68 @@ known (an RSS author) the score is ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from hubbub.insight.authenticity import authenticity
-from hubbub.model import Account, Post, Relationship, Who, Workspace
+from hubbub.model import Account, Post, Relationship, SentimentLabel, Who, Workspace
 from hubbub.query.tokens import fold
 
-__all__ = ["authenticity", "relationship", "same_handle", "who"]
+__all__ = [
+    "FAN_DAYS",
+    "FAN_POSITIVE",
+    "History",
+    "PastMention",
+    "authenticity",
+    "relationship",
+    "relationship_from_history",
+    "same_handle",
+    "who",
+]
+
+FAN_POSITIVE = 3
+FAN_DAYS = 90
+_BUYING = frozenset({"purchase_intent", "recommendation_request"})
+
+
+@dataclass(frozen=True, slots=True)
+class PastMention:
+    """One earlier mention of the workspace by an author, as the store keeps it."""
+
+    created: datetime
+    sentiment: SentimentLabel
+    intents: tuple[str, ...] = ()
+
+
+#: (network, the author's native id) -> their earlier mentions of the workspace
+History = Mapping[tuple[str, str], Sequence[PastMention]]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def relationship_from_history(
+    past: Sequence[PastMention], current: PastMention
+) -> Literal["customer", "fan"] | None:
+    """``customer``, ``fan`` or None from an author's earlier mentions and this one."""
+    now = _utc(current.created)
+    earlier = sorted((p for p in past if _utc(p.created) < now), key=lambda p: _utc(p.created))
+    timeline = [*earlier, current]
+    bought_at: datetime | None = None
+    for item in timeline:
+        liked = item.sentiment == "positive" or "praise" in item.intents
+        if bought_at is not None and _utc(item.created) > bought_at and liked:
+            return "customer"
+        if bought_at is None and _BUYING & set(item.intents):
+            bought_at = _utc(item.created)
+    since = now - timedelta(days=FAN_DAYS)
+    positive = sum(
+        1 for item in timeline if item.sentiment == "positive" and _utc(item.created) >= since
+    )
+    return "fan" if positive >= FAN_POSITIVE else None
 
 
 def _norm(handle: str) -> str:

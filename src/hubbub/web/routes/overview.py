@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
+from hubbub.store import alerts as store_alerts
 from hubbub.store import queries
 from hubbub.store.users import user_workspaces
+from hubbub.summary import stream_reports
 from hubbub.web import charts
-from hubbub.web.deps import ConnDep, CurrentUser, CurrentWorkspace
+from hubbub.web.deps import ConnDep, CurrentUser, CurrentWorkspace, StoreDep
 from hubbub.web.format import percent
 from hubbub.web.pages import render
 
@@ -78,6 +81,10 @@ def overview(
     sentiment = queries.sentiment_split(conn, ws.id, since, until)
     authors = queries.top_authors(conn, ws.id, since, until, limit=10)
     latest = queries.latest_mentions(conn, ws.id, since, until, limit=20)
+    # insight (issue 9): unread alerts of the last two days, the listening summary per stream
+    now = request.app.state.clock()
+    alerts_shown = store_alerts.recent_alerts(conn, ws.id, now - timedelta(days=2), limit=5)
+    reports = stream_reports(conn, ws.id, now, days=7, phrase_limit=1000)
 
     colors = {s.name: charts.PALETTE[i % len(charts.PALETTE)] for i, s in enumerate(series.series)}
     day_labels = [f"{d:%b} {d.day}" for d in series.days]
@@ -172,7 +179,23 @@ def overview(
             "brand": brand,
             "authors": authors,
             "latest": latest,
+            "alerts": alerts_shown,
+            "reports": reports,
             "first_day": series.days[0],
             "last_day": series.days[-1],
         },
     )
+
+
+@router.post("/w/{slug}/alerts/{alert_id}/dismiss")
+def dismiss_alert(
+    request: Request, alert_id: int, access: CurrentWorkspace, store: StoreDep
+) -> Response:
+    """Hide an alert from the Overview's banner (it stays stored); 404 if not this workspace's."""
+    with store.begin() as conn:
+        found = store_alerts.dismiss_alert(
+            conn, access.workspace.id, alert_id, request.app.state.clock()
+        )
+    if not found:
+        raise HTTPException(status_code=404)
+    return RedirectResponse(f"/w/{access.workspace.slug}/", status_code=303)
