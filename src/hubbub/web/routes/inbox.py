@@ -7,9 +7,11 @@ parses forms and picks templates. Every form posts with the session's CSRF token
 swaps the part of the page it names, and without JavaScript they work as plain forms
 answered with a redirect. An item id of another workspace answers 404.
 
-Posting to a network is not configured yet, so "Copy reply" copies the text for
-pasting on the network (static/inbox.js) and records the reply by hand: the item
-becomes ``replied`` and its first response time is taken then.
+Where posting is configured for the item's network, "Send reply" posts it threaded
+under the mention through that network's client (:mod:`hubbub.inbox.send`). Where it
+is not, "Copy reply" copies the text for pasting on the network (static/inbox.js)
+and records the reply by hand: the item becomes ``replied`` and its first response
+time is taken then.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import Connection
 
 from hubbub import configure, inbox
+from hubbub.inbox.send import send_reply
 from hubbub.model import INBOX_STATES
+from hubbub.settings import Settings
+from hubbub.sources.base import Publisher
+from hubbub.sources.publishers import publisher_for
 from hubbub.store import inbox as queries
 from hubbub.store.users import user_workspaces
 from hubbub.store.write import load_workspace, workspace_id
@@ -249,6 +255,25 @@ def canned_delete(
 # --- one item -------------------------------------------------------------------------------
 
 
+def _publisher(request: Request, network: str) -> Publisher | None:
+    """The item network's publisher with the credentials in effect, or None.
+
+    Tests set ``app.state.publisher_for`` to hand in a fake; otherwise the
+    credentials come from the environment and the Settings page.
+    """
+    store = request.app.state.store
+    settings: Settings = request.app.state.settings
+    factory = getattr(request.app.state, "publisher_for", None) or publisher_for
+    found: Publisher | None = factory(network, configure.effective_settings(store, settings))
+    return found
+
+
+def _release(publisher: Publisher | None) -> None:
+    close = getattr(publisher, "close", None)
+    if callable(close):
+        close()
+
+
 def _item_page(
     request: Request,
     access: WorkspaceAccess,
@@ -275,6 +300,8 @@ def _item_page(
     team = queries.members(conn, ws.id)
     reply = detail.reply_text if draft is None else draft
     length, limit, fits = inbox.reply_length(reply, item.network)
+    publisher = _publisher(request, item.network)
+    _release(publisher)
     return render(
         request,
         "inbox_item.html",
@@ -296,6 +323,7 @@ def _item_page(
             "canned": queries.canned_reply_list(conn, ws.id),
             "next_states": sorted(inbox.TRANSITIONS[item.state]),
             "reply": reply,
+            "can_send": publisher is not None,
             "count": {"length": length, "limit": limit, "fits": fits or not reply},
             "error": error,
             "waited": waited,
@@ -415,3 +443,47 @@ def item_replied(
     reply: Annotated[str, Form()] = "",
 ) -> Response:
     return _act(request, access, user.user.id, store, item_id, "replied", reply=reply)
+
+
+@router.post("/w/{slug}/inbox/{item_id}/send")
+def item_send(
+    request: Request,
+    item_id: int,
+    access: CurrentWorkspace,
+    user: CurrentUser,
+    store: StoreDep,
+    reply: Annotated[str, Form()] = "",
+) -> Response:
+    """Post the reply on the item's network, threaded under the mention, then record it."""
+    ws_id = access.workspace.id
+    with store.connect() as conn:
+        target = queries.reply_target(conn, ws_id, item_id)
+    if target is None:
+        raise HTTPException(status_code=404, detail="No such inbox item")
+    network, native_id = target
+    publisher = _publisher(request, network)
+    try:
+        if publisher is None:
+            raise inbox.InboxError(
+                f"posting to {network} is not set up: copy the reply instead "
+                "(an owner can add the credentials under Settings)"
+            )
+        send_reply(
+            store,
+            ws_id,
+            item_id,
+            reply,
+            user.user.id,
+            network=network,
+            reply_to=native_id,
+            publisher=publisher,
+            now=_now(request),
+        )
+    except inbox.InboxError as exc:
+        with store.connect() as conn:
+            return _item_page(
+                request, access, user.user.id, conn, item_id, error=str(exc), draft=reply
+            )
+    finally:
+        _release(publisher)
+    return _done(request, _item_url(access.workspace.slug, item_id))
