@@ -108,6 +108,14 @@ def test_filter_negative_brand_mentions_in_place(served: Served, browser: Any) -
         page.get_by_label("Search").fill(word)
         page.wait_for_url("**q=**")
         page.wait_for_load_state("networkidle")
+        # the swap can land after the URL changed on a loaded machine: wait for the
+        # list to be the searched one (it times out, and fails, if it never is)
+        page.wait_for_function(
+            """w => [...document.querySelectorAll('#mention-list li.mention p.text')]
+                     .every(p => p.innerText.toLowerCase().includes(w))""",
+            arg=word.lower(),
+            timeout=15_000,
+        )
         searched = _count(page)
         assert 0 < searched <= filtered
         texts = page.locator("#mention-list li.mention p.text").all_inner_texts()
