@@ -155,7 +155,25 @@ def test_writer_crash_after_posts_rolls_back_the_batch(
     }
 
 
-def test_default_processor_is_the_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hubbub.pipeline import process
+def test_default_processor_gives_the_pipeline_the_authors_history(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a processor, ingest runs the pipeline with each batch's authors' stored
+    history (so customers and fans are known at ingest), read once per batch."""
+    from hubbub import relationships
 
-    assert listen._default_processor() is process
+    asked: list[set[tuple[str, str]]] = []
+    real = relationships.author_history
+
+    def spy(conn, ws_id, authors, now):  # type: ignore[no-untyped-def]
+        asked.append(set(authors))
+        return real(conn, ws_id, authors, now)
+
+    monkeypatch.setattr(relationships, "author_history", spy)
+    source = ListSource(batches=2, size=10)
+    report = ingest(store, make_workspace(), source)
+    assert report.mentions_new > 0
+    assert len(asked) == 2  # once per batch
+    for batch, authors in zip(source.all, asked, strict=True):
+        assert authors == {(p.network, p.author.id) for p in batch.posts}
+    assert listen._default_processor(store) is not None

@@ -69,10 +69,12 @@ class IngestReport:
         return self.posts_seen / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def _default_processor() -> Processor:
-    from hubbub.pipeline import process  # lazy: listen must import without the pipeline
+def _default_processor(store: Store) -> Processor:
+    """The pipeline with the batch authors' stored history, so repeat customers and
+    fans are known at ingest (:mod:`hubbub.relationships`)."""
+    from hubbub.relationships import remembering  # lazy: listen imports without the pipeline
 
-    return process
+    return remembering(store)
 
 
 def ingest(
@@ -87,13 +89,14 @@ def ingest(
     """Read ``source`` from its stored cursor into ``store`` for ``workspace``.
 
     ``processor(posts, workspace)`` turns each batch's posts into mentions (default
-    :func:`hubbub.pipeline.process`); ``progress(n)`` is called with the number of
-    posts after each committed batch. ``fence(conn)`` is called first inside each
-    batch's write transaction and may raise to refuse the commit (the live runner
-    checks there that this process still holds the source's lease). Exceptions
-    propagate after the batch in hand has been rolled back.
+    :func:`hubbub.pipeline.process` given the authors' history from the store);
+    ``progress(n)`` is called with the number of posts after each committed batch.
+    ``fence(conn)`` is called first inside each batch's write transaction and may
+    raise to refuse the commit (the live runner checks there that this process still
+    holds the source's lease). Exceptions propagate after the batch in hand has been
+    rolled back.
     """
-    process = processor if processor is not None else _default_processor()
+    process = processor if processor is not None else _default_processor(store)
     started = time.perf_counter()
     with store.begin() as conn:
         ws_id = upsert_workspace(conn, workspace)
@@ -456,7 +459,7 @@ def listen(
         retry_seconds=renew_every,
         backoff_first=backoff_first,
         backoff_max=backoff_max,
-        process=processor if processor is not None else _default_processor(),
+        process=processor if processor is not None else _default_processor(store),
         on_status=on_status,
         after_batch=after_batch,
     )

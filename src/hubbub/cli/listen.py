@@ -240,11 +240,9 @@ def _run(
 ) -> list[SourceStatus]:
     """Run the listener with a live table on a terminal, plain lines otherwise."""
     from hubbub.alerts import AfterBatches
-    from hubbub.relationships import remembering
 
-    # customers and fans need each author's stored history; spikes are checked as
-    # batches land (at most every 15 minutes), so alerts go out while listening
-    processor = remembering(store)
+    # spikes are checked as batches land (at most every 15 minutes), so alerts go out
+    # while listening; customers and fans come from ingest's default processor
     after_batch = AfterBatches(store, ws.slug, settings)
     stop = threading.Event()
     console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -290,7 +288,6 @@ def _run(
                         on_status=remember,
                         once=once,
                         lease_seconds=lease,
-                        processor=processor,
                         after_batch=after_batch,
                     )
                 finally:
@@ -309,7 +306,6 @@ def _run(
                     on_status=plain,
                     once=once,
                     lease_seconds=lease,
-                    processor=processor,
                     after_batch=after_batch,
                 )
     finally:
