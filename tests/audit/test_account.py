@@ -163,3 +163,57 @@ def test_empty_window() -> None:
     assert f.posts == 0 and f.engagement_per_post is None and f.share_questionable is None
     assert f.longest_silence_days == 30.0 and f.busiest_hours == []
     assert AccountFigures.from_json(f.to_json()) == f
+
+
+def _streak_figures(voices: str) -> AccountFigures:
+    """Posts an hour apart, given out of time order: P promotion, C conversation."""
+    made = {"P": lambda i: post(f"{i}: 20% off today"), "C": lambda i: post(f"{i}: how are you?")}
+    posts = [
+        dataclasses.replace(made[v](i), created=T0 + timedelta(hours=i))
+        for i, v in enumerate(voices)
+    ]
+    return account_figures(
+        list(reversed(posts)),  # the streak is found in time order, not input order
+        Audience(0, 0, 0),
+        [],
+        [],
+        since=T0,
+        until=T0 + timedelta(days=2),
+        own_hosts=HOSTS,
+        own_handles=HANDLES,
+        own_words=WORDS,
+    )
+
+
+def test_the_longest_promotional_streak_is_found_in_time_order() -> None:
+    f = _streak_figures("PPCPPPPCPP")
+    assert f.promo_streak == 4
+    assert f.promo_streak_start == (T0 + timedelta(hours=3)).isoformat()
+    assert f.promo_streak_end == (T0 + timedelta(hours=6)).isoformat()
+    assert _streak_figures("CCC").promo_streak == 0
+    assert _streak_figures("CCC").promo_streak_start is None
+
+
+@pytest.mark.parametrize(
+    ("run", "level"),
+    [
+        (int(THRESHOLDS["promo_streak_warn"]) - 1, None),
+        (int(THRESHOLDS["promo_streak_warn"]), "warn"),
+        (int(THRESHOLDS["promo_streak_bad"]) - 1, "warn"),
+        (int(THRESHOLDS["promo_streak_bad"]), "bad"),
+    ],
+)
+def test_a_promotional_streak_is_flagged_over_its_threshold(run: int, level: str | None) -> None:
+    f = _streak_figures("C" + "P" * run + "C")
+    found = [r for r in recommend(f, timezone="America/New_York") if r.figure == "promo_streak"]
+    if level is None:
+        assert found == []
+        return
+    assert [r.level for r in found] == [level]
+    assert found[0].text.startswith(f"{run} promotional posts in a row (Feb 28 20:00 to ")
+
+
+def test_reports_stored_before_the_streak_figure_still_load() -> None:
+    f = _streak_figures("PPC")
+    old = {k: v for k, v in f.to_json().items() if not k.startswith("promo_streak")}
+    assert AccountFigures.from_json(old).promo_streak == 0

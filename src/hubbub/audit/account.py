@@ -73,6 +73,8 @@ THRESHOLDS: dict[str, float] = {
     "posts_per_week_low": 3.0,
     "posts_per_week_high": 35.0,  # five a day
     "silence_days_warn": 7.0,
+    "promo_streak_warn": 5,  # promotional posts in a row, nothing else between them
+    "promo_streak_bad": 8,
 }
 
 _PROMO = re.compile(
@@ -119,6 +121,11 @@ class AccountFigures:
     longest_silence_days: float
     posting_hours: list[int]  # 24 counts, local hours
     busiest_hours: list[int]
+    # the longest run of promotional posts with nothing else between them (a "streak"
+    # of offers reads as a robot in the corner even when the month's mix is fine)
+    promo_streak: int = 0
+    promo_streak_start: str | None = None  # ISO times of its first and last post
+    promo_streak_end: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -203,6 +210,25 @@ def _longest_silence(times: Sequence[datetime], since: datetime, until: datetime
     return round(gap.total_seconds() / 86400, 2)
 
 
+def _promo_streak(
+    posts: Sequence[OwnPost], voices: Sequence[str]
+) -> tuple[int, datetime | None, datetime | None]:
+    """The longest run of consecutive promotional posts, in time order: (length, first, last)."""
+    best: tuple[int, datetime | None, datetime | None] = (0, None, None)
+    run = 0
+    start: datetime | None = None
+    for post, voice in sorted(zip(posts, voices, strict=True), key=lambda pv: pv[0].created):
+        if voice != "promotion":
+            run = 0
+            continue
+        if run == 0:
+            start = post.created
+        run += 1
+        if run > best[0]:
+            best = (run, start, post.created)
+    return best
+
+
 def account_figures(
     posts: Sequence[OwnPost],
     audience: Audience,
@@ -218,8 +244,10 @@ def account_figures(
 ) -> AccountFigures:
     """Every figure of one window ``[since, until)`` from its inputs."""
     counts: dict[str, int] = dict.fromkeys(VOICES, 0)
-    for post in posts:
-        counts[classify_voice(post, own_hosts, own_handles, own_words)] += 1
+    voices = [classify_voice(post, own_hosts, own_handles, own_words) for post in posts]
+    for voice in voices:
+        counts[voice] += 1
+    streak, streak_start, streak_end = _promo_streak(posts, voices)
     n = len(posts)
     mix: dict[str, float] = {v: round(counts[v] / n, 4) if n else 0.0 for v in VOICES}
     engagement = sum(p.likes + p.reposts + p.replies + p.quotes for p in posts)
@@ -263,6 +291,9 @@ def account_figures(
         longest_silence_days=_longest_silence([p.created for p in posts], since, until),
         posting_hours=hours,
         busiest_hours=busiest,
+        promo_streak=streak,
+        promo_streak_start=streak_start.isoformat() if streak_start else None,
+        promo_streak_end=streak_end.isoformat() if streak_end else None,
     )
 
 
@@ -496,16 +527,38 @@ def _cadence(f: AccountFigures, change: Mapping[str, float | None]) -> list[Reco
     return out
 
 
+def _streak(f: AccountFigures, timezone: str) -> list[Recommendation]:
+    t = THRESHOLDS
+    if f.promo_streak < t["promo_streak_warn"] or not f.promo_streak_start:
+        return []
+    zone = ZoneInfo(timezone)
+    first = datetime.fromisoformat(f.promo_streak_start).astimezone(zone)
+    last = datetime.fromisoformat(f.promo_streak_end or f.promo_streak_start).astimezone(zone)
+    when = f"{first:%b %-d %H:%M} to {last:%b %-d %H:%M}"
+    return [
+        Recommendation(
+            "promo_streak",
+            "bad" if f.promo_streak >= t["promo_streak_bad"] else "warn",
+            f"{f.promo_streak} promotional posts in a row ({when}), nothing else between "
+            "them: break a run of offers with a question, a thank-you or a neighbour's news.",
+            float(f.promo_streak),
+            extra={"start": f.promo_streak_start, "end": f.promo_streak_end},
+        )
+    ]
+
+
 def recommend(
     figures: AccountFigures,
     previous: AccountFigures | None = None,
     *,
     target_hours: float = 4.0,
     target_mix: Mapping[str, float] = TARGET_MIX,
+    timezone: str = "UTC",
 ) -> list[Recommendation]:
     """The plain-language recommendations for ``figures`` (with changes from ``previous``)."""
     change = changes(figures, previous)
     out = [_audience(figures, change), _voice(figures, target_mix)]
+    out += _streak(figures, timezone)
     out += _engagement(figures, change)
     out += _responsiveness(figures, target_hours, change)
     out += _cadence(figures, change)

@@ -240,7 +240,12 @@ def run_audit(
         until=since,
         **common,
     )
-    recs = recommend(current, previous, target_hours=workspace.response_target_hours)
+    recs = recommend(
+        current,
+        previous,
+        target_hours=workspace.response_target_hours,
+        timezone=workspace.timezone,
+    )
     content: ContentReport | None = None
     if crawl and (workspace.website or workspace.blog_feed):
         own_client = client is None
