@@ -31,6 +31,7 @@ from hubbub.web.deps import CsrfError, LoginRequired, csrf_protect
 from hubbub.web.pages import render
 from hubbub.web.routes import audit as audit_page
 from hubbub.web.routes import auth, inbox, links, mentions, overview, publish
+from hubbub.web.routes import insight as insight_page
 from hubbub.web.routes import settings as settings_page
 from hubbub.web.routes import streams as streams_page
 from hubbub.web.security import load_secret_key
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(overview.router)
     app.include_router(inbox.router)
     app.include_router(mentions.router)
+    app.include_router(insight_page.router)
     app.include_router(streams_page.router)
     app.include_router(settings_page.router)
     app.include_router(publish.router)

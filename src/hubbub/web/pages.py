@@ -16,6 +16,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Overview", ""),
     ("Streams", "streams"),
     ("Mentions", "mentions"),
+    ("Insight", "insight"),
     ("Inbox", "inbox"),
     ("Audit", "audit"),
     ("Publish", "publish"),
