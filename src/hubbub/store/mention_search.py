@@ -7,12 +7,21 @@ stores beside the insight JSON (``mentions.sentiment_label``, ``intents``,
 page reads 50 rows however large the store is. The same SQLAlchemy Core runs on
 SQLite and PostgreSQL.
 
-The text search is a case-insensitive substring match (``lower(text) LIKE``,
-``%`` and ``_`` escaped) of every word of the search on the post's text: a scan of
-the workspace's posts, good enough for tens of thousands of mentions. Full-text
-indexes (SQLite FTS5, PostgreSQL ``tsvector`` with GIN) come later, with a
-migration; the signature here will not change. SQLite's ``lower()`` folds ASCII
-only, so there a search for "CAFÉ" does not find "café"; PostgreSQL folds all.
+The text search is a case-insensitive substring match (``icontains``: ``lower(text)
+LIKE`` on SQLite, ``ILIKE`` on PostgreSQL, ``%`` and ``_`` escaped) of every word of
+the search on the post's text. Substrings, not words, so a trigram index answers it
+without changing its meaning (migration 0006): on PostgreSQL a pg_trgm GIN index on
+``text`` that the planner uses for the same ``ILIKE``; on SQLite an FTS5 trigram table, ``posts_fts``, whose rowids
+are the posts that may match (its own ``LIKE`` folds case a little more widely),
+and the ``LIKE`` on the post then decides, so the result is exactly the scan's.
+A word under three characters has no trigram and is matched by the scan alone.
+SQLite's ``lower()`` folds ASCII only, so there a search for "CAFÉ" does not find
+"café"; PostgreSQL folds all.
+
+How SQLite runs a search with a million mentions (bench/pages.py): a rare word's
+few posts come from the trigram index and are then looked up; a common word's newest
+mentions are found walking the time index and testing each post. Which one is
+decided by counting the trigram index's candidates up to :data:`FEW_CANDIDATES`.
 
 Intents are a JSON list; a filter matches the quoted label in the column's text
 (no label contains another's quotes), as :mod:`hubbub.store.inbox` does.
@@ -25,7 +34,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Text, cast, exists, func, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    Text,
+    cast,
+    exists,
+    func,
+    select,
+    text,
+)
 
 from hubbub.model import Entities
 from hubbub.store.queries import mention_stream_names
@@ -33,7 +56,9 @@ from hubbub.store.tables import accounts, mention_streams, mentions, posts
 from hubbub.store.types import as_utc, entities_from_json
 
 __all__ = [
+    "COMMON_WORD_COUNT_LIMIT",
     "COUNT_LIMIT",
+    "FEW_CANDIDATES",
     "MAX_SEARCH_WORDS",
     "MentionFilters",
     "MentionPage",
@@ -46,6 +71,16 @@ __all__ = [
 MAX_SEARCH_WORDS = 8
 #: Counting matches stops here by default (the page then says "10,000+").
 COUNT_LIMIT = 10_000
+#: A search for a common word counts at most this many matches ("1,000+").
+COMMON_WORD_COUNT_LIMIT = 1_000
+#: Up to this many candidate posts from SQLite's trigram index, a search starts from
+#: them; with more, the word is common and walking the newest mentions finds a page
+#: sooner than looking up every candidate.
+FEW_CANDIDATES = 5_000
+
+# SQLite's FTS5 trigram table over posts.text (migration 0006 creates it with raw DDL;
+# it is kept out of the schema's metadata: see tables.SEARCH_INDEX_NAMES)
+_posts_fts = Table("posts_fts", MetaData(), Column("rowid", Integer), Column("text", Text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +146,41 @@ def search_words(text: str) -> tuple[str, ...]:
     return tuple(seen.values())[:MAX_SEARCH_WORDS]
 
 
+def _has_trigram_index(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    found = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'posts_fts'")
+    ).first()
+    return found is not None
+
+
+def _candidates(words: Sequence[str]) -> Select[Any]:
+    """The rowids of the posts whose text may hold every word: a superset of the matches.
+
+    No ``ESCAPE`` clause: SQLite hands FTS5 only a plain ``LIKE`` (with one it scans the
+    whole table), so a ``%`` or ``_`` in a word stays a wildcard here, which can only
+    add candidates; the exact, escaped ``LIKE`` on the post decides.
+    """
+    return select(_posts_fts.c.rowid).where(*(_posts_fts.c.text.like(f"%{w}%") for w in words))
+
+
+def _text_search(conn: Connection, words: Sequence[str]) -> list[ColumnElement[bool]] | None:
+    """Conditions that narrow a search for ``words`` to the trigram index's candidates
+    on SQLite when they are few; ``None`` when they are many (a common word: the
+    ``LIKE`` alone decides, on the newest mentions first)."""
+    indexed = [w for w in words if len(w) >= 3]
+    if not indexed or not _has_trigram_index(conn):
+        return []
+    candidates = _candidates(indexed)
+    few = conn.execute(
+        select(func.count()).select_from(candidates.limit(FEW_CANDIDATES + 1).subquery())
+    ).scalar_one()
+    if few > FEW_CANDIDATES:
+        return None
+    return [mentions.c.post_id.in_(candidates)]
+
+
 def _conditions(workspace_id: int, f: MentionFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [mentions.c.workspace_id == workspace_id]
     if f.since is not None:
@@ -167,9 +237,16 @@ def search_mentions(
     Counting stops after ``count_limit`` matches (``MentionPage.more`` then says there
     are more): a count must otherwise visit every matching row, and a rare filter
     that the indexes do not cover (intents, the text search) would read the whole
-    table for a number nobody needs exactly. ``None`` counts everything.
+    table for a number nobody needs exactly. ``None`` counts everything. A search
+    for a common word (see :data:`FEW_CANDIDATES`) stops counting sooner, at
+    :data:`COMMON_WORD_COUNT_LIMIT`: each match costs a look at the post's text.
     """
     where = _conditions(workspace_id, filters)
+    if search_words(filters.text):
+        narrowed = _text_search(conn, search_words(filters.text))
+        if narrowed is None and count_limit is not None:
+            count_limit = min(count_limit, COMMON_WORD_COUNT_LIMIT)
+        where += narrowed or []
     matching = select(mentions.c.id).select_from(mentions)
     if search_words(filters.text):
         matching = matching.join(posts, posts.c.id == mentions.c.post_id)

@@ -4,10 +4,13 @@ Views never touch tables themselves (DESIGN.md: "views only read the store throu
 query functions in store/"), so the SQL lives here, once, as SQLAlchemy Core that
 runs unchanged on SQLite and PostgreSQL, and returns plain typed dataclasses.
 
-Speed with a million mentions: every aggregate filters on ``(workspace_id,
-created)`` first, which ``ix_mentions_workspace_created`` serves, and groups in the
-database, so a view reads a few hundred rows however large the store is. The
-latest mentions use the same index backwards with a ``LIMIT``.
+Speed with a million mentions (bench/pages.py): every aggregate filters on
+``(workspace_id, created)`` first and groups in the database. The counts, the
+sentiment split and the top authors read only ``ix_mentions_window``, which holds
+every column they need; mentions per stream per day read only
+``ix_mention_streams_window`` (each link carries its mention's workspace and time,
+migration 0006), not a join per mention. The latest mentions use the window index
+backwards with a ``LIMIT``.
 
 Days are the workspace's local days. PostgreSQL groups by
 ``date(created AT TIME ZONE tz)`` itself; SQLite has no time-zone database, so it
@@ -175,6 +178,15 @@ def _window(workspace_id: int, since: datetime, until: datetime) -> ColumnElemen
     )
 
 
+def _link_window(workspace_id: int, since: datetime, until: datetime) -> ColumnElement[bool]:
+    """:func:`_window` on the links' copies of their mention's workspace and time."""
+    return (
+        (mention_streams.c.workspace_id == workspace_id)
+        & (mention_streams.c.created >= as_utc(since))
+        & (mention_streams.c.created < as_utc(until))
+    )
+
+
 def local_days(since: datetime, until: datetime, tz: str) -> tuple[date, ...]:
     """The local dates the half-open window ``[since, until)`` touches, in order."""
     zone = _zone(tz)
@@ -235,18 +247,16 @@ def mentions_over_time(
         # the zone name is validated above, so it is safe to inline; inlining (not a
         # bind parameter) lets PostgreSQL see that SELECT and GROUP BY are the same.
         bucket: ColumnElement[Any] = func.date(
-            func.timezone(literal_column(f"'{tz}'"), mentions.c.created)
+            func.timezone(literal_column(f"'{tz}'"), mention_streams.c.created)
         )
     else:
         # UtcDateTime keeps fixed-width 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text on SQLite,
         # so the hour is its first 13 characters: 3x cheaper than strftime() per row
-        bucket = func.substr(mentions.c.created, 1, 13)
+        bucket = func.substr(mention_streams.c.created, 1, 13)
     bucket = bucket.label("bucket")
     rows = conn.execute(
         select(mention_streams.c.stream_id, bucket, func.count().label("n"))
-        .select_from(mentions)
-        .join(mention_streams, mention_streams.c.mention_id == mentions.c.id)
-        .where(_window(workspace_id, since, until))
+        .where(_link_window(workspace_id, since, until))
         .group_by(mention_streams.c.stream_id, literal_column("bucket"))
     ).all()
     for stream_id, raw, n in rows:
@@ -296,9 +306,7 @@ def share_of_voice(
         return []
     rows = conn.execute(
         select(mention_streams.c.stream_id, func.count())
-        .select_from(mentions)
-        .join(mention_streams, mention_streams.c.mention_id == mentions.c.id)
-        .where(_window(workspace_id, since, until))
+        .where(_link_window(workspace_id, since, until))
         .where(mention_streams.c.stream_id.in_([s.id for s in known]))
         .group_by(mention_streams.c.stream_id)
     ).all()
