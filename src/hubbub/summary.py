@@ -14,17 +14,36 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from hubbub.insight.summary import StreamSummary, summarise
+from hubbub.insight.summary import AuthorTally, StreamSummary, summarise
 from hubbub.insight.topics import Topic, topics
-from hubbub.store.summary import stream_phrases, stream_tallies
+from hubbub.store.summary import StreamCounts, stream_counts, stream_phrases
 
-__all__ = ["StreamReport", "stream_reports"]
+__all__ = ["StreamReport", "stream_reports", "summary_of_counts"]
 
 
 @dataclass(frozen=True, slots=True)
 class StreamReport:
     summary: StreamSummary
     topics: tuple[Topic, ...]
+
+
+def summary_of_counts(stream: str, counts: StreamCounts) -> StreamSummary:
+    """:func:`~hubbub.insight.summary.summarise` of a stream's per-author tallies, from
+    their sums alone (the store adds them up in SQL): the same figures, since
+    ``summarise`` only sums the tallies and counts the authors with one and with two or
+    more mentions. It is given tallies that add up to the same: one per repeat author
+    carrying the repeat mentions, and one per single-mention author."""
+    tallies: list[AuthorTally] = []
+    if counts.authors:
+        # the first author carries every mention the others leave: the other repeat
+        # authors have two each, the other single authors one
+        twos = max(counts.repeat - 1, 0)
+        ones = counts.authors - counts.repeat - (0 if counts.repeat else 1)
+        lead = counts.mentions - 2 * twos - ones
+        tallies.append(AuthorTally(lead, counts.positive, counts.negative, counts.recent))
+        tallies.extend([AuthorTally(2)] * twos)
+        tallies.extend([AuthorTally(1)] * ones)
+    return summarise(stream, tallies)
 
 
 def stream_reports(
@@ -40,13 +59,13 @@ def stream_reports(
     if days < 1:
         raise ValueError(f"days must be >= 1, not {days}")
     since = now - timedelta(days=days)
-    tallies = stream_tallies(conn, workspace_id, since, now, now - timedelta(hours=24))
+    counts = stream_counts(conn, workspace_id, since, now, now - timedelta(hours=24))
     current = stream_phrases(conn, workspace_id, since, now, phrase_limit)
     previous = stream_phrases(conn, workspace_id, since - timedelta(days=days), since, phrase_limit)
     return [
         StreamReport(
-            summarise(name, rows),
+            summary_of_counts(name, sums),
             tuple(topics(current.get(name, []), previous.get(name, []), limit=topic_limit)),
         )
-        for name, rows in tallies.items()
+        for name, sums in counts.items()
     ]

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from hubbub.model import STREAM_KINDS, Stream, StreamKind
 from hubbub.query import STREAM_MAX_LENGTH, parse
-from hubbub.store.tables import audit_log, mention_streams, mentions, streams
+from hubbub.store.tables import audit_log, mention_streams, streams
 from hubbub.store.types import as_utc, opt_utc
 
 __all__ = [
@@ -101,24 +101,56 @@ _COLUMNS = (
 def _counts(
     conn: Connection, ws_id: int, now: datetime, stream_id: int | None = None
 ) -> dict[int, tuple[int, int, datetime | None]]:
+    """Each stream's mentions: in all, in the last 7 days, and the newest one's time.
+
+    Read from ``mention_streams`` alone, never joining the mentions: the totals count
+    one index (``ix_mention_streams_stream_id``; a stream's links are its workspace's
+    mentions), the week and the newest time read the window index
+    (``ix_mention_streams_window``) from a week ago on, and only a stream quiet all
+    week looks further back for its newest mention, from the newest down.
+    """
     week_ago = now - WEEK
-    query = (
-        select(
-            mention_streams.c.stream_id,
-            func.count(),
-            func.coalesce(func.sum(case((mentions.c.created >= week_ago, 1), else_=0)), 0),
-            func.max(mentions.c.created),
-        )
-        .join(mentions, mentions.c.id == mention_streams.c.mention_id)
-        .where(mentions.c.workspace_id == ws_id)
-        .group_by(mention_streams.c.stream_id)
-    )
+    ids = select(streams.c.id).where(streams.c.workspace_id == ws_id)
     if stream_id is not None:
-        query = query.where(mention_streams.c.stream_id == stream_id)
-    return {
-        int(sid): (int(total), int(week), opt_utc(last))
-        for sid, total, week, last in conn.execute(query)
+        ids = ids.where(streams.c.id == stream_id)
+    totals = {
+        int(sid): int(n)
+        for sid, n in conn.execute(
+            select(mention_streams.c.stream_id, func.count())
+            .where(mention_streams.c.stream_id.in_(ids.scalar_subquery()))
+            .group_by(mention_streams.c.stream_id)
+        )
     }
+    if not totals:
+        return {}
+    # "+ 0" keeps the planner on the window index rather than the stream_id one
+    sid = (mention_streams.c.stream_id + 0).label("sid")
+    recent = {
+        int(s): (int(n), opt_utc(last))
+        for s, n, last in conn.execute(
+            select(sid, func.count(), func.max(mention_streams.c.created))
+            .where(
+                mention_streams.c.workspace_id == ws_id,
+                mention_streams.c.created >= week_ago,
+                sid.in_(list(totals)),
+            )
+            .group_by(sid)
+        )
+    }
+    out: dict[int, tuple[int, int, datetime | None]] = {}
+    for s, total in totals.items():
+        week, last = recent.get(s, (0, None))
+        if last is None:
+            last = opt_utc(
+                conn.execute(
+                    select(func.max(mention_streams.c.created)).where(
+                        mention_streams.c.workspace_id == ws_id,
+                        mention_streams.c.stream_id + 0 == s,
+                    )
+                ).scalar()
+            )
+        out[s] = (total, week, last)
+    return out
 
 
 def _row(r: Any, counts: dict[int, tuple[int, int, datetime | None]]) -> StreamRow:

@@ -10,6 +10,7 @@ window, so a busy window costs a bounded read) for :func:`hubbub.insight.topics.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from hubbub.insight.summary import AuthorTally
 from hubbub.store.tables import mention_streams, mentions, streams
 from hubbub.store.types import as_utc
 
-__all__ = ["stream_phrases", "stream_tallies"]
+__all__ = ["StreamCounts", "stream_counts", "stream_phrases", "stream_tallies"]
 
 
 def _stream_names(conn: Connection, workspace_id: int) -> dict[int, str]:
@@ -36,8 +37,20 @@ def stream_tallies(
 ) -> dict[str, list[AuthorTally]]:
     """Per non-paused stream (every one, empty lists included): one tally per author
     of its mentions in ``[since, until)``; ``recent`` counts those from ``recent_since``."""
+    rows = conn.execute(_window(workspace_id, since, until, recent_since)).all()
+    names = _stream_names(conn, workspace_id)
+    out: dict[str, list[AuthorTally]] = {name: [] for name in names.values()}
+    for r in rows:
+        name = names.get(int(r.stream_id))
+        if name is not None:
+            out[name].append(AuthorTally(int(r.n), int(r.pos), int(r.neg), int(r.recent)))
+    return out
+
+
+def _window(workspace_id: int, since: datetime, until: datetime, recent_since: datetime) -> Any:
+    """The per-(stream, author) tallies of :func:`stream_tallies` as a select."""
     link = mention_streams
-    rows = conn.execute(
+    return (
         select(
             link.c.stream_id,
             mentions.c.author_id,
@@ -53,20 +66,58 @@ def stream_tallies(
             & (link.c.created < as_utc(until))
         )
         .group_by(link.c.stream_id, mentions.c.author_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StreamCounts:
+    """One stream's tallies summed over its authors: what
+    :func:`hubbub.insight.summary.summarise` needs of them, without a row per author."""
+
+    mentions: int = 0
+    recent: int = 0
+    positive: int = 0
+    negative: int = 0
+    authors: int = 0  # authors with a mention in the window
+    repeat: int = 0  # of them, those with two or more
+
+
+def stream_counts(
+    conn: Connection, workspace_id: int, since: datetime, until: datetime, recent_since: datetime
+) -> dict[str, StreamCounts]:
+    """Per non-paused stream (every one, zeros included): :func:`stream_tallies` summed
+    in SQL, so a busy week (tens of thousands of authors) comes back as a row a stream."""
+    per_author = _window(workspace_id, since, until, recent_since).subquery()
+    rows = conn.execute(
+        select(
+            per_author.c.stream_id,
+            func.sum(per_author.c.n),
+            func.sum(per_author.c.recent),
+            func.sum(per_author.c.pos),
+            func.sum(per_author.c.neg),
+            func.count(),
+            func.sum(case((per_author.c.n > 1, 1), else_=0)),
+        ).group_by(per_author.c.stream_id)
     ).all()
     names = _stream_names(conn, workspace_id)
-    out: dict[str, list[AuthorTally]] = {name: [] for name in names.values()}
-    for r in rows:
-        name = names.get(int(r.stream_id))
+    out = {name: StreamCounts() for name in names.values()}
+    for sid, n, recent, pos, neg, authors, repeat in rows:
+        name = names.get(int(sid))
         if name is not None:
-            out[name].append(AuthorTally(int(r.n), int(r.pos), int(r.neg), int(r.recent)))
+            out[name] = StreamCounts(
+                int(n), int(recent), int(pos), int(neg), int(authors), int(repeat)
+            )
     return out
 
 
 def _phrases(insight: Any) -> tuple[str, ...]:
     what = (insight or {}).get("what") or {}
-    tags = tuple("#" + str(h).lower() for h in what.get("hashtags") or ())
-    return tuple(str(p) for p in what.get("key_phrases") or ()) + tags
+    return _listed(what.get("key_phrases"), what.get("hashtags"))
+
+
+def _listed(phrases: Any, hashtags: Any) -> tuple[str, ...]:
+    tags = tuple("#" + str(h).lower() for h in hashtags or ())
+    return tuple(str(p) for p in phrases or ()) + tags
 
 
 def stream_phrases(
@@ -76,9 +127,12 @@ def stream_phrases(
     window, newest first, at most ``limit`` mentions per stream."""
     names = _stream_names(conn, workspace_id)
     out: dict[str, list[tuple[str, ...]]] = {name: [] for name in names.values()}
+    # only the two lists, extracted in SQL: decoding each whole insight cost most of it
+    phrases = mentions.c.insight[("what", "key_phrases")]
+    hashtags = mentions.c.insight[("what", "hashtags")]
     for stream_id, name in names.items():
         rows = conn.execute(
-            select(mentions.c.insight)
+            select(phrases, hashtags)
             .select_from(
                 mention_streams.join(mentions, mentions.c.id == mention_streams.c.mention_id)
             )
@@ -91,5 +145,5 @@ def stream_phrases(
             .order_by(mention_streams.c.created.desc())
             .limit(limit)
         ).all()
-        out[name] = [_phrases(r.insight) for r in rows]
+        out[name] = [_listed(p, h) for p, h in rows]
     return out
