@@ -11,9 +11,10 @@ The text search is a case-insensitive substring match (``icontains``: ``lower(te
 LIKE`` on SQLite, ``ILIKE`` on PostgreSQL, ``%`` and ``_`` escaped) of every word of
 the search on the post's text. Substrings, not words, so a trigram index answers it
 without changing its meaning (migration 0006): on PostgreSQL a pg_trgm GIN index on
-``text`` that the planner uses for the same ``ILIKE``; on SQLite an FTS5 trigram table, ``posts_fts``, whose rowids
-are the posts that may match (its own ``LIKE`` folds case a little more widely),
-and the ``LIKE`` on the post then decides, so the result is exactly the scan's.
+``text`` that the planner uses for the same ``ILIKE``; on SQLite an FTS5 trigram
+table, ``posts_fts``, whose rowids are the posts that may match (its own ``LIKE``
+folds case a little more widely), and the ``LIKE`` on the post then decides, so the
+result is exactly the scan's.
 A word under three characters has no trigram and is matched by the scan alone.
 SQLite's ``lower()`` folds ASCII only, so there a search for "CAFÉ" does not find
 "café"; PostgreSQL folds all.
