@@ -44,7 +44,7 @@ MENTIONS_SQL = """
 SELECT p.network, p.native_id, p.text, p.entities, p.created, a.handle,
        m.sentiment_label, m.sentiment_score, m.intents, m.relationship, m.in_locale,
        m.reach, m.engagement, m.insight,
-       (SELECT group_concat(s.name, '|') FROM (
+       (SELECT {agg} FROM (
             SELECT s.name FROM mention_streams ms JOIN streams s ON s.id = ms.stream_id
             WHERE ms.mention_id = m.id ORDER BY s.name) s) AS streams
 FROM mentions m JOIN posts p ON p.id = m.post_id JOIN accounts a ON a.id = p.account_id
@@ -52,9 +52,11 @@ FROM mentions m JOIN posts p ON p.id = m.post_id JOIN accounts a ON a.id = p.acc
 
 
 def stored_mentions(store: Store) -> list[tuple[Any, ...]]:
-    """Every stored mention as a sorted, comparable tuple (SQLite)."""
+    """Every stored mention as a sorted, comparable tuple (compare within one database kind)."""
     with store.connect() as conn:
-        rows = conn.execute(text(MENTIONS_SQL)).all()
+        pg = conn.dialect.name == "postgresql"
+        agg = "string_agg(s.name, '|' ORDER BY s.name)" if pg else "group_concat(s.name, '|')"
+        rows = conn.execute(text(MENTIONS_SQL.format(agg=agg))).all()
     return sorted(tuple(str(v) for v in row) for row in rows)
 
 

@@ -38,6 +38,9 @@ from tests.scale.helpers import (
     stored_mentions,
     write_jsonl,
 )
+from tests.store.helpers import DB_KINDS, Databases, databases
+from tests.store.helpers import pg_databases as pg_databases
+from tests.store.helpers import pg_url as pg_url
 
 PART = 60_000  # bytes: about 40 posts a partition, so a few dozen partitions
 
@@ -61,25 +64,41 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     ]
 
 
-def _store(path: Path) -> Store:
-    return Store.open(f"sqlite:///{path}")
+@pytest.fixture(scope="module", params=DB_KINDS)
+def dbs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Databases]:
+    """The module's databases: SQLite, then PostgreSQL (each test takes its own names)."""
+    made = databases(request, tmp_path_factory.mktemp("dbs"))
+    yield made
+    made.close()
 
 
 @pytest.fixture(scope="module")
-def single(tmp_path_factory: pytest.TempPathFactory, archives: list[Path]) -> Iterator[Store]:
+def reference(tmp_path_factory: pytest.TempPathFactory, archives: list[Path]) -> Iterator[Store]:
     """The reference: the same archives through `hubbub import`'s ingest, one process."""
-    store = _store(tmp_path_factory.mktemp("single") / "hubbub.db")
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('single') / 'hubbub.db'}")
     ingest(store, bakery(), FileSource(archives))
     yield store
     store.close()
 
 
+@pytest.fixture(scope="module")
+def single(dbs: Databases, reference: Store, archives: list[Path]) -> Store:
+    """The reference on the database the test runs on (SQLite's is ``reference``)."""
+    if dbs.kind == "sqlite":
+        return reference
+    store = dbs.open("single")
+    ingest(store, bakery(), FileSource(archives))
+    return store
+
+
 def test_dask_backfill_stores_what_a_single_process_import_stores(
-    tmp_path: Path, client: Client, archives: list[Path], single: Store
+    dbs: Databases, client: Client, archives: list[Path], single: Store
 ) -> None:
     expected = stored_mentions(single)
     assert len(expected) > 500
-    with _store(tmp_path / "dask.db") as store:
+    with dbs.open("dask") as store:
         report = backfill(archives, bakery(), store=store, client=client, partition_bytes=PART)
         assert report.errors == [] and report.failed == 0
         assert report.partitions == report.done > 10
@@ -95,7 +114,7 @@ def test_dask_backfill_stores_what_a_single_process_import_stores(
 
 
 def test_parquet_output_holds_the_databases_mentions(
-    tmp_path: Path, client: Client, archives: list[Path], single: Store
+    tmp_path: Path, client: Client, archives: list[Path], reference: Store
 ) -> None:
     out = tmp_path / "out"
     report = backfill(archives, bakery(), out_dir=out, client=client, partition_bytes=PART)
@@ -103,7 +122,7 @@ def test_parquet_output_holds_the_databases_mentions(
     assert report.done == len(parts) and report.errors == []
     assert sorted(out.glob("*.parquet")) == sorted(out_file(out, p) for p in parts)
     rows = [r for f in sorted(out.glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
-    with single.connect() as conn:
+    with reference.connect() as conn:
         db = conn.execute(
             text(
                 "SELECT p.network, p.native_id, m.insight, "
@@ -135,7 +154,7 @@ def test_parquet_output_holds_the_databases_mentions(
 
 
 def test_a_corrupt_partition_fails_alone_and_a_rerun_redoes_only_it(
-    tmp_path: Path, client: Client
+    tmp_path: Path, client: Client, dbs: Databases
 ) -> None:
     posts = demo_posts(2)
     good = write_jsonl(tmp_path / "good.jsonl", posts[:300])
@@ -147,7 +166,7 @@ def test_a_corrupt_partition_fails_alone_and_a_rerun_redoes_only_it(
     cut = tmp_path / "cut.jsonl.gz"
     cut.write_bytes(gzip.compress(full)[:-200])  # a truncated gzip
 
-    with _store(tmp_path / "db.sqlite") as store:
+    with dbs.open("corrupt") as store:
         first = backfill(
             [good, bad, cut], bakery(), store=store, client=client, partition_bytes=PART
         )
@@ -202,7 +221,7 @@ def test_a_corrupt_partition_fails_alone_and_a_rerun_redoes_only_it(
 def test_backfill_refuses_two_destinations_and_unknown_schedulers(tmp_path: Path) -> None:
     with (
         pytest.raises(BackfillError, match="either a database or an output directory"),
-        _store(tmp_path / "x.db") as store,
+        Store.open(f"sqlite:///{tmp_path / 'x.db'}") as store,
     ):
         backfill([tmp_path], bakery(), store=store, out_dir=tmp_path)
     with (
@@ -212,12 +231,14 @@ def test_backfill_refuses_two_destinations_and_unknown_schedulers(tmp_path: Path
         pass
 
 
-def test_parquet_archives_backfill_like_their_json_lines(tmp_path: Path, client: Client) -> None:
+def test_parquet_archives_backfill_like_their_json_lines(
+    tmp_path: Path, client: Client, dbs: Databases
+) -> None:
     posts = demo_posts(1)
     lines = write_jsonl(tmp_path / "a.jsonl", posts)
     table = tmp_path / "a.parquet"
     pq.write_table(posts_table(posts), table, row_group_size=100)
-    with _store(tmp_path / "j.db") as a, _store(tmp_path / "p.db") as b:
+    with dbs.open("j") as a, dbs.open("p") as b:
         backfill([lines], bakery(), store=a, client=client, partition_bytes=PART)
         report = backfill([table], bakery(), store=b, client=client)
         assert report.partitions == math.ceil(len(posts) / 100)

@@ -3,6 +3,12 @@
 Imported by tests/store/conftest.py and tests/test_listen.py. PostgreSQL tests get a
 fresh database per session (created here, dropped after) on the server at
 127.0.0.1; they skip with the reason when it cannot be reached.
+
+Tests that open stores by URL (a CLI run through ``HUBBUB_DATABASE_URL``, a test
+comparing two stores) take the ``db`` fixture instead: ``db.url(name)`` is an empty,
+migrated database of the test's kind, ``db.open(name)`` a store on it. On PostgreSQL
+each name is a database of the session (created once, emptied with one ``TRUNCATE``
+per test), so the suite runs on both kinds without a migration per test.
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from sqlalchemy import text
@@ -177,3 +185,99 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     finally:
         _empty_pg(opened)
         opened.close()
+
+
+# --- databases by URL, of either kind (the ``db`` fixture) -----------------------------------
+
+
+class PgDatabases:
+    """Named databases on the PostgreSQL server for one session, made on first use."""
+
+    def __init__(self, first: str) -> None:
+        import psycopg
+
+        self.first = first  # pg_url's database: the name "hubbub"
+        self.admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+        self.made: dict[str, str] = {}
+
+    def url(self, name: str) -> str:
+        if name == "hubbub":
+            return self.first
+        if name not in self.made:
+            db = f"{self.first.rsplit('/', 1)[1]}_{name}"
+            self.admin.execute(f'CREATE DATABASE "{db}"')
+            self.made[name] = f"postgresql://postgres@127.0.0.1:5432/{db}"
+        return self.made[name]
+
+    def drop(self) -> None:
+        for url in self.made.values():
+            db = url.rsplit("/", 1)[1]
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        self.admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_databases(pg_url: str) -> Iterator[PgDatabases]:
+    """Extra PostgreSQL databases, by name, for tests that need several stores at once."""
+    pool = PgDatabases(pg_url)
+    try:
+        yield pool
+    finally:
+        pool.drop()
+
+
+@dataclass
+class Databases:
+    """Empty, migrated databases of one kind, by name (see the module docstring).
+
+    A name's database is emptied on its first use by this object; stores from
+    :meth:`open` are closed by :meth:`close`.
+    """
+
+    kind: Literal["sqlite", "postgresql"]
+    root: Path  # SQLite files go here
+    pg: PgDatabases | None = None
+    ready: dict[str, str] = field(default_factory=dict)
+    opened: list[Store] = field(default_factory=list)
+
+    def url(self, name: str = "hubbub") -> str:
+        if name not in self.ready:
+            if self.pg is None:
+                self.ready[name] = f"sqlite:///{self.root / name}.db"
+            else:
+                url = self.pg.url(name)
+                with Store.open(url) as emptied:  # migrates on the session's first use
+                    _empty_pg(emptied)
+                self.ready[name] = url
+        return self.ready[name]
+
+    def open(self, name: str = "hubbub") -> Store:
+        opened = Store.open(self.url(name))
+        self.opened.append(opened)
+        return opened
+
+    def close(self) -> None:
+        for opened in self.opened:
+            opened.close()
+        self.opened.clear()
+
+
+def databases(request: pytest.FixtureRequest, root: Path) -> Databases:
+    """A :class:`Databases` of the kind in ``request.param``: for fixtures of any scope."""
+    if request.param == "sqlite":
+        return Databases("sqlite", root)
+    return Databases("postgresql", root, request.getfixturevalue("pg_databases"))
+
+
+DB_KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DB_KINDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
+    """Empty databases of each kind in turn, by URL: SQLite in tmp_path, and PostgreSQL."""
+    made = databases(request, tmp_path / "db")
+    made.root.mkdir(parents=True, exist_ok=True)
+    try:
+        yield made
+    finally:
+        made.close()
