@@ -24,6 +24,7 @@ PAGES = {
     "streams": "streams",
     "stream-edit": "stream-edit",
     "mentions": "mentions",
+    "insight": "insight",
     "inbox": "inbox",
     "audit": "audit",
     "publish": "publish",
