@@ -34,7 +34,7 @@ from hubbub.model import Batch, Mention, Post, Workspace
 from hubbub.sources.base import Source
 from hubbub.sources.registry import LiveSource
 from hubbub.store import Store, WriteResult, get_cursor, leases, upsert_workspace, write_batch
-from hubbub.store.streams import active_streams
+from hubbub.store.streams import stored_workspace
 
 __all__ = [
     "IngestReport",
@@ -99,9 +99,7 @@ def ingest(
     process = processor if processor is not None else _default_processor(store)
     started = time.perf_counter()
     with store.begin() as conn:
-        ws_id = upsert_workspace(conn, workspace)
-        # match with the stored streams: hubbub.toml's and those made in the web
-        workspace = dataclasses.replace(workspace, streams=active_streams(conn, ws_id))
+        ws_id, workspace = stored_workspace(conn, workspace)
         cursor = get_cursor(conn, ws_id, source.name)
     total = WriteResult()
     batches = 0

@@ -9,7 +9,6 @@ crash, ``kill -9``) simply resumes when run again. Costs are metered in the stor
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -130,8 +129,8 @@ def fetch(
     from hubbub.listen import ingest
     from hubbub.sources.x.client import client_from_settings
     from hubbub.sources.x.usage import Budget, CapReached
-    from hubbub.store import Store, upsert_workspace
-    from hubbub.store.streams import active_streams
+    from hubbub.store import Store
+    from hubbub.store.streams import stored_workspace
     from hubbub.store.usage import StoreUsageMeter
 
     with handled():
@@ -182,8 +181,7 @@ def fetch(
         try:
             settings = effective_settings(store, settings)  # + credentials from Settings page
             with store.begin() as conn:  # search for the stored streams, the web's too
-                ws_id = upsert_workspace(conn, ws)
-                ws = dataclasses.replace(ws, streams=active_streams(conn, ws_id))
+                _, ws = stored_workspace(conn, ws)
             budget = Budget(
                 StoreUsageMeter(store, "x"),
                 read_cap=settings.x_monthly_read_cap,

@@ -11,7 +11,6 @@ and stores nothing twice.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import typer
@@ -34,14 +33,14 @@ def fetch_bluesky(ws: Workspace, settings: Settings, since: datetime | None) -> 
         BlueskySearchSource,
         client_from_settings,
     )
-    from hubbub.store import Store, upsert_workspace
-    from hubbub.store.streams import active_streams
+    from hubbub.store import Store
+    from hubbub.store.streams import stored_workspace
 
     handle = ws.handles.get("bluesky", "")
     store = Store.open()
     settings = effective_settings(store, settings)  # + credentials from the Settings page
-    with store.begin() as conn:  # the stored streams: hubbub.toml's and the web's
-        ws = dataclasses.replace(ws, streams=active_streams(conn, upsert_workspace(conn, ws)))
+    with store.begin() as conn:
+        _, ws = stored_workspace(conn, ws)
     client = client_from_settings(settings)
     try:
         client.login()

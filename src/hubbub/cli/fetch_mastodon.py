@@ -12,7 +12,6 @@ and stores nothing twice.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import typer
@@ -35,14 +34,14 @@ def fetch_mastodon(ws: Workspace, settings: Settings, since: datetime | None) ->
         MastodonTimelineSource,
         client_from_settings,
     )
-    from hubbub.store import Store, upsert_workspace
-    from hubbub.store.streams import active_streams
+    from hubbub.store import Store
+    from hubbub.store.streams import stored_workspace
 
     store = Store.open()
     try:
         settings = effective_settings(store, settings)  # + credentials from the Settings page
-        with store.begin() as conn:  # the stored streams, the web's too
-            ws = dataclasses.replace(ws, streams=active_streams(conn, upsert_workspace(conn, ws)))
+        with store.begin() as conn:
+            _, ws = stored_workspace(conn, ws)
         client = client_from_settings(settings)
         handle = ws.handles.get("mastodon", "")
         try:

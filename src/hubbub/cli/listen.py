@@ -181,8 +181,8 @@ def listen(
     """
     from hubbub.configure import effective_settings
     from hubbub.sources.registry import configured_sources
-    from hubbub.store import Store, upsert_workspace
-    from hubbub.store.streams import active_streams
+    from hubbub.store import Store
+    from hubbub.store.streams import stored_workspace
     from hubbub.store.usage import StoreUsageMeter
 
     with handled():
@@ -192,10 +192,8 @@ def listen(
         sources: list[LiveSource] = []
         try:
             settings = effective_settings(store, settings)  # + credentials from Settings page
-            with store.begin() as conn:  # the stored streams: hubbub.toml's and the web's
-                ws = dataclasses.replace(
-                    ws, streams=active_streams(conn, upsert_workspace(conn, ws))
-                )
+            with store.begin() as conn:
+                _, ws = stored_workspace(conn, ws)
             sources = configured_sources(
                 ws, settings, meters=lambda network: StoreUsageMeter(store, network)
             )

@@ -28,7 +28,6 @@ keeps the later line). Archives with unique ids, the norm, store identically.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import resource
@@ -52,8 +51,8 @@ from hubbub.scale.partition import (
     plan,
     read_partition,
 )
-from hubbub.store import Store, upsert_workspace, write_batch
-from hubbub.store.streams import active_streams
+from hubbub.store import Store, write_batch
+from hubbub.store.streams import stored_workspace
 from hubbub.store.tables import source_cursors
 
 if TYPE_CHECKING:
@@ -261,10 +260,8 @@ def backfill(
     ws_id = 0
     if store is not None:
         with store.begin() as conn:
-            ws_id = upsert_workspace(conn, workspace)
-            # the stored streams (hubbub.toml's and the web's), read once here and
-            # shipped to the workers inside the workspace
-            workspace = dataclasses.replace(workspace, streams=active_streams(conn, ws_id))
+            # the stored streams, read once here and shipped to the workers
+            ws_id, workspace = stored_workspace(conn, workspace)
         matcher_for(tuple(workspace.streams))
         marks = done_marks(store, ws_id)
         todo = [p for p in parts if p.source_name not in marks]

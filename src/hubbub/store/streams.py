@@ -17,6 +17,7 @@ in a transaction and never commit.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,10 +26,11 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, func, insert, select
 
-from hubbub.model import STREAM_KINDS, Stream, StreamKind
+from hubbub.model import STREAM_KINDS, Stream, StreamKind, Workspace
 from hubbub.query import STREAM_MAX_LENGTH, parse
 from hubbub.store.tables import audit_log, mention_streams, streams
 from hubbub.store.types import as_utc, opt_utc
+from hubbub.store.write import upsert_workspace
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -41,6 +43,7 @@ __all__ = [
     "get_stream",
     "list_streams",
     "set_paused",
+    "stored_workspace",
     "stream_by_name",
     "stream_ids",
     "update_stream",
@@ -206,6 +209,16 @@ def stream_by_name(conn: Connection, ws_id: int, name: str) -> StreamRow | None:
     if len(chosen) != 1:
         return None
     return get_stream(conn, ws_id, chosen[0].id)
+
+
+def stored_workspace(conn: Connection, ws: Workspace) -> tuple[int, Workspace]:
+    """Store ``ws`` and return its id with ``ws`` carrying the streams runners match.
+
+    Those are the stored active streams (hubbub.toml's and the web's), not only the
+    file's: every runner starts here so a stream made in the web is listened for.
+    """
+    ws_id = upsert_workspace(conn, ws)
+    return ws_id, dataclasses.replace(ws, streams=active_streams(conn, ws_id))
 
 
 def active_streams(conn: Connection, ws_id: int) -> tuple[Stream, ...]:
