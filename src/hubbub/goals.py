@@ -24,7 +24,7 @@ from hubbub.model import Goal
 from hubbub.store import publish as publish_queries
 from hubbub.store.inbox import response_rows
 
-__all__ = ["customer_service", "traffic"]
+__all__ = ["customer_service", "measure", "traffic"]
 
 
 def traffic(conn: Connection, workspace_id: int, start: datetime, end: datetime) -> Goal:
@@ -65,3 +65,14 @@ def customer_service(
         figures["median_first_response_hours"] = statistics.median(hours)
         figures["within_target"] = sum(h <= target_hours for h in hours) / len(hours)
     return Goal("customer_service", figures)
+
+
+def measure(
+    conn: Connection, workspace_id: int, start: datetime, end: datetime, target_hours: float
+) -> list[Goal]:
+    """Every goal measured so far over [start, end), in DESIGN.md's order: what the
+    Goals page, the report and the digest show, so they never disagree."""
+    return [
+        traffic(conn, workspace_id, start, end),
+        customer_service(conn, workspace_id, start, end, target_hours),
+    ]

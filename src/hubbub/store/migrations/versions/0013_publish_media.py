@@ -1,0 +1,26 @@
+"""publish: uploaded media for scheduled posts
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-05
+
+Reserved for the media-upload work (issue 6), so that work done in parallel keeps one
+chain; it changes nothing until that work fills it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
