@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hubbub import codec
 from hubbub.cli.commands import app
 from hubbub.cli.errors import BAD_INPUT, FAILED, fail, handled, stderr
+from hubbub.cli.progress import FetchProgress, timing
 from hubbub.settings import get_settings
 from hubbub.workspace import load_workspace
 
@@ -192,27 +192,11 @@ def fetch(
             err = stderr()
             try:
                 src = _x_source(client, ws, timeline, start, since_id)
-                columns = (
-                    SpinnerColumn(),
-                    TextColumn("{task.description}"),
-                    TextColumn("{task.completed:,.0f} posts"),
-                    TextColumn("{task.fields[pages]:,} pages"),
-                    TimeElapsedColumn(),
-                )
-                with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-                    task = bar.add_task(f"Fetching X into {ws.slug}", total=None, pages=0)
-
-                    def advance(n: int) -> None:
-                        bar.update(task, advance=n, pages=src.pages, description=label)
-
-                    def waiting(why: str, seconds: float) -> None:
-                        bar.update(task, description=f"{why} ({seconds:,.0f} s)")
-
-                    label = f"Fetching X into {ws.slug}"
-                    client.on_wait = waiting
-
+                label = f"Fetching X into {ws.slug}"
+                with FetchProgress(label, pages=lambda: src.pages) as bar:
+                    client.on_wait = bar.waiting
                     try:
-                        report = ingest(store, ws, src, progress=advance)
+                        report = ingest(store, ws, src, progress=bar.advance)
                     except CapReached as exc:
                         bar.stop()
                         for problem in src.problems:
@@ -222,12 +206,11 @@ def fetch(
                 client.close()
             for problem in src.problems:
                 err.print(problem, markup=False)
-            rate = f"{report.posts_per_second:,.0f} posts/s" if report.elapsed > 0 else ""
             fans = f", {report.followers_new:,} new followers" if timeline == "followers" else ""
             Console(highlight=False, soft_wrap=True).print(
                 f"Fetched {report.posts_seen:,} posts from X in {src.pages:,} pages, "
                 f"{report.posts_new:,} new, {report.mentions_new:,} new mentions{fans} "
-                f"({report.elapsed:.1f} s, {rate})."
+                f"({timing(report)})."
             )
             err.print(budget.summary(), markup=False)
         finally:

@@ -15,9 +15,9 @@ from datetime import datetime
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hubbub.cli.errors import FAILED, stderr
+from hubbub.cli.progress import FetchProgress, timing
 from hubbub.model import Workspace
 from hubbub.settings import Settings
 
@@ -46,29 +46,16 @@ def fetch_bluesky(ws: Workspace, settings: Settings, since: datetime | None) -> 
         client.login()
         search = BlueskySearchSource(client, ws.streams, since=since)
         followers = BlueskyFollowersSource(client, handle) if handle else None
-        columns = (
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TextColumn("{task.completed:,.0f} posts"),
-            TextColumn("{task.fields[pages]:,} pages"),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            label = f"Fetching Bluesky into {ws.slug}"
-            task = bar.add_task(label, total=None, pages=0)
 
-            def waiting(why: str, seconds: float) -> None:
-                bar.update(task, description=f"{why} ({seconds:,.0f} s)")
+        def pages() -> int:
+            return search.pages + (followers.pages if followers else 0)
 
-            def advance(n: int) -> None:
-                pages = search.pages + (followers.pages if followers else 0)
-                bar.update(task, advance=n, pages=pages, description=label)
-
-            client.on_wait = waiting
-            report = ingest(store, ws, search, progress=advance)
+        with FetchProgress(f"Fetching Bluesky into {ws.slug}", pages=pages) as bar:
+            client.on_wait = bar.waiting
+            report = ingest(store, ws, search, progress=bar.advance)
             if followers is not None:
-                label = f"Reading the followers of {handle}"
-                audience = ingest(store, ws, followers, progress=advance)
+                bar.label = f"Reading the followers of {handle}"
+                audience = ingest(store, ws, followers, progress=bar.advance)
     finally:
         client.close()
         store.close()
@@ -76,11 +63,10 @@ def fetch_bluesky(ws: Workspace, settings: Settings, since: datetime | None) -> 
     problems = search.problems + (followers.problems if followers else [])
     for line in search.skipped + problems:
         err.print(line, markup=False)
-    rate = f", {report.posts_per_second:,.0f} posts/s" if report.elapsed > 0 else ""
     summary = (
         f"Fetched {report.posts_seen:,} posts from Bluesky in {search.pages:,} pages "
         f"({len(search.terms):,} searches), {report.posts_new:,} new, "
-        f"{report.mentions_new:,} new mentions ({report.elapsed:.1f} s{rate})"
+        f"{report.mentions_new:,} new mentions ({timing(report)})"
     )
     if followers is not None:
         summary += f"; {audience.followers_new:,} new followers of {handle}"

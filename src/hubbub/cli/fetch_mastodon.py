@@ -16,9 +16,9 @@ from datetime import datetime
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hubbub.cli.errors import FAILED, stderr
+from hubbub.cli.progress import FetchProgress, timing
 from hubbub.model import Workspace
 from hubbub.settings import Settings
 
@@ -49,29 +49,17 @@ def fetch_mastodon(ws: Workspace, settings: Settings, since: datetime | None) ->
             followers = (
                 MastodonFollowersSource(client, handle) if handle and client.has_token else None
             )
-            columns = (
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TextColumn("{task.completed:,.0f} posts"),
-                TextColumn("{task.fields[pages]:,} pages"),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-                label = f"Fetching Mastodon ({client.host}) into {ws.slug}"
-                task = bar.add_task(label, total=None, pages=0)
+            label = f"Fetching Mastodon ({client.host}) into {ws.slug}"
 
-                def waiting(why: str, seconds: float) -> None:
-                    bar.update(task, description=f"{why} ({seconds:,.0f} s)")
+            def pages() -> int:
+                return source.pages + (followers.pages if followers else 0)
 
-                def advance(n: int) -> None:
-                    pages = source.pages + (followers.pages if followers else 0)
-                    bar.update(task, advance=n, pages=pages, description=label)
-
-                client.on_wait = waiting
-                report = ingest(store, ws, source, progress=advance)
+            with FetchProgress(label, pages=pages) as bar:
+                client.on_wait = bar.waiting
+                report = ingest(store, ws, source, progress=bar.advance)
                 if followers is not None:
-                    label = f"Reading the followers of {handle}"
-                    audience = ingest(store, ws, followers, progress=advance)
+                    bar.label = f"Reading the followers of {handle}"
+                    audience = ingest(store, ws, followers, progress=bar.advance)
         finally:
             client.close()
     finally:
@@ -80,12 +68,11 @@ def fetch_mastodon(ws: Workspace, settings: Settings, since: datetime | None) ->
     err = stderr()
     for line in problems:
         err.print(line, markup=False)
-    rate = f", {report.posts_per_second:,.0f} posts/s" if report.elapsed > 0 else ""
     feeds = ", ".join(f.key for f in source.feeds)
     summary = (
         f"Fetched {report.posts_seen:,} posts from Mastodon ({client.host}) in "
         f"{source.pages:,} pages ({feeds}), {report.posts_new:,} new, "
-        f"{report.mentions_new:,} new mentions ({report.elapsed:.1f} s{rate})"
+        f"{report.mentions_new:,} new mentions ({timing(report)})"
     )
     if followers is not None:
         summary += f"; {audience.followers_new:,} new followers of {handle}"

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from hubbub.cli.errors import BAD_INPUT, FAILED, fail, stderr
+from hubbub.cli.progress import FetchProgress, timing
 from hubbub.model import Workspace
 
 __all__ = ["feed_urls", "fetch_rss"]
@@ -53,29 +53,20 @@ def fetch_rss(ws: Workspace, extra: Sequence[str]) -> None:
     logging.getLogger("hubbub.sources.rss").addHandler(logging.NullHandler())
     store = Store.open()
     try:
-        with RssSource(urls) as src:
-            label = f"Fetching {_feeds(len(urls))} into {ws.slug}"
-            columns = (
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TextColumn("{task.completed:,.0f} posts"),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-                task = bar.add_task(label, total=None)
-                report = ingest(store, ws, src, progress=lambda n: bar.update(task, advance=n))
+        label = f"Fetching {_feeds(len(urls))} into {ws.slug}"
+        with RssSource(urls) as src, FetchProgress(label) as bar:
+            report = ingest(store, ws, src, progress=bar.advance)
     finally:
         store.close()
     err = stderr()
     for problem in src.problems:
         err.print(problem, markup=False)
-    rate = f", {report.posts_per_second:,.0f} posts/s" if report.elapsed > 0 else ""
     Console(highlight=False, soft_wrap=True).print(
         f"Fetched {report.posts_seen:,} posts from {_feeds(len(urls))} "
         f"({src.fetched:,} changed, {src.unchanged:,} not modified, "
         f"{len(urls) - src.fetched - src.unchanged:,} failed), "
         f"{report.posts_new:,} new, {report.mentions_new:,} new mentions "
-        f"({report.elapsed:.1f} s{rate})."
+        f"({timing(report)})."
     )
     if src.fetched + src.unchanged < len(urls):
         raise typer.Exit(FAILED)
