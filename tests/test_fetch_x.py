@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from typer.testing import CliRunner
 
 from hubbub.cli import app
 from hubbub.settings import get_settings
+from tests.crashes import CLI, cli_env, kill_when, stored_posts
 from tests.fakes.x_api import TOKEN, FakeX, make_corpus
 
 WORKSPACE = """\
@@ -25,62 +23,21 @@ name = "Larkspur Bakery"
 slug = "larkspur"
 products = ["sourdough", "croissant"]
 """
-CLI = [sys.executable, "-c", "from hubbub.cli import main; main()"]
 runner = CliRunner()
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    (tmp_path / "hubbub.toml").write_text(WORKSPACE, encoding="utf-8")
-    values = {
-        "HUBBUB_HOME": str(tmp_path / "home"),
-        "HUBBUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hubbub.db'}",
-        "HUBBUB_X_BEARER_TOKEN": TOKEN,
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield values
-    get_settings.cache_clear()
+    yield from cli_env(tmp_path, monkeypatch, WORKSPACE, HUBBUB_X_BEARER_TOKEN=TOKEN)
 
 
 def _stored_plain(db: Path) -> tuple[int, int, str | None]:
-    if not db.exists():
-        return 0, 0, None
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            n, distinct = conn.execute(
-                "SELECT count(*), count(DISTINCT native_id) FROM posts"
-            ).fetchone()
-            row = conn.execute(
-                "SELECT cursor FROM source_cursors WHERE source='x:search'"
-            ).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # not migrated yet
-        return 0, 0, None
-    return int(n), int(distinct), row[0] if row else None
+    return stored_posts(db, "x:search")
 
 
 def _run_until(env: dict[str, str], db: Path, posts_at_least: int) -> None:
     """Start ``hubbub fetch x`` and SIGKILL it once the store holds that many posts."""
-    proc = subprocess.Popen(
-        [*CLI, "fetch", "x"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    try:
-        while _stored_plain(db)[0] < posts_at_least:
-            assert proc.poll() is None, "the fetch ended before it could be killed"
-            assert time.monotonic() < deadline, "the fetch made no progress"
-            time.sleep(0.02)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_when(["fetch", "x"], env, lambda: _stored_plain(db)[0] >= posts_at_least)
 
 
 def test_sigkill_midway_then_restart_stores_every_post_exactly_once(
@@ -128,21 +85,7 @@ def test_sigkill_midway_then_restart_stores_every_post_exactly_once(
 def _run_until_second_query(env: dict[str, str], db: Path, fake: FakeX) -> None:
     """Kill again once the second query has stored a few pages."""
     start = len(fake.search_requests())
-    proc = subprocess.Popen(
-        [*CLI, "fetch", "x"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    try:
-        while len(fake.search_requests()) < start + 12:
-            assert proc.poll() is None, "the fetch ended before it could be killed"
-            assert time.monotonic() < deadline, "the fetch made no progress"
-            time.sleep(0.02)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_when(["fetch", "x"], env, lambda: len(fake.search_requests()) >= start + 12)
     cursor = json.loads(_stored_plain(db)[2] or "{}")
     assert any("next_token" in entry for entry in cursor["queries"].values())
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.crashes import CLI, cli_env, kill_when, stored_posts
 from tests.fakes.mastodon import DOMAIN, TOKEN, FakeMastodon, make_account, make_corpus
 from typer.testing import CliRunner
 
@@ -29,7 +27,6 @@ products = ["sourdough", "croissant"]
 [business.handles]
 mastodon = "baker99@{DOMAIN}"
 """
-CLI = [sys.executable, "-c", "from hubbub.cli import main; main()"]
 START = datetime.now(UTC) - timedelta(days=2)
 SINCE = (START - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 runner = CliRunner()
@@ -37,56 +34,17 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    (tmp_path / "hubbub.toml").write_text(WORKSPACE, encoding="utf-8")
-    values = {
-        "HUBBUB_HOME": str(tmp_path / "home"),
-        "HUBBUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hubbub.db'}",
-        "HUBBUB_MASTODON_ACCESS_TOKEN": TOKEN,
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield values
-    get_settings.cache_clear()
+    yield from cli_env(tmp_path, monkeypatch, WORKSPACE, HUBBUB_MASTODON_ACCESS_TOKEN=TOKEN)
 
 
 def _stored(db: Path) -> tuple[int, int, str | None]:
-    if not db.exists():
-        return 0, 0, None
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            n, distinct = conn.execute(
-                "SELECT count(*), count(DISTINCT native_id) FROM posts"
-            ).fetchone()
-            row = conn.execute(
-                "SELECT cursor FROM source_cursors WHERE source='mastodon:timelines'"
-            ).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.OperationalError:  # not migrated yet
-        return 0, 0, None
-    return int(n), int(distinct), row[0] if row else None
+    return stored_posts(db, "mastodon:timelines")
 
 
 def _run_until(env: dict[str, str], db: Path, posts_at_least: int) -> None:
     """Start ``hubbub fetch mastodon`` and SIGKILL it once the store holds that many posts."""
-    proc = subprocess.Popen(
-        [*CLI, "fetch", "mastodon", "--since", SINCE],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    try:
-        while _stored(db)[0] < posts_at_least:
-            assert proc.poll() is None, "the fetch ended before it could be killed"
-            assert time.monotonic() < deadline, "the fetch made no progress"
-            time.sleep(0.02)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    args = ["fetch", "mastodon", "--since", SINCE]
+    kill_when(args, env, lambda: _stored(db)[0] >= posts_at_least)
 
 
 def test_sigkill_midway_then_restart_stores_every_post_exactly_once(
