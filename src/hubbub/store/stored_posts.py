@@ -26,6 +26,7 @@ from hubbub.store.tables import accounts, mention_streams, mentions, posts
 from hubbub.store.types import as_utc, entities_from_json, opt_utc
 
 __all__ = [
+    "POST_COLUMNS",
     "latest_posts",
     "link_stream",
     "mention_ids",
@@ -35,7 +36,8 @@ __all__ = [
 ]
 
 
-_COLUMNS = (
+#: a post and its author, in the order :func:`post_from_row` unpacks them
+POST_COLUMNS = (
     posts.c.id,
     posts.c.network,
     posts.c.native_id,
@@ -80,7 +82,7 @@ _COLUMNS = (
 
 
 def post_from_row(row: Sequence[Any]) -> Post:
-    """The Post of a row of :func:`_select`: its columns in :data:`_COLUMNS` order.
+    """The Post of a row whose columns are :data:`POST_COLUMNS`, in that order.
 
     Unpacked by position: a rematch rebuilds every post of its window, and a name
     lookup per column cost more than the rest of the work together.
@@ -172,7 +174,7 @@ def post_from_row(row: Sequence[Any]) -> Post:
 
 
 def _select() -> Select[Any]:
-    return select(*_COLUMNS).join_from(posts, accounts, accounts.c.id == posts.c.account_id)
+    return select(*POST_COLUMNS).join_from(posts, accounts, accounts.c.id == posts.c.account_id)
 
 
 def posts_since(
