@@ -450,7 +450,9 @@ class FakeMastodon:
             if len(regex.findall(r"\X", text)) > 500:
                 return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}
             parent = body.get("in_reply_to_id")
-            if parent and not any(s["id"] == str(parent) for s in self.statuses):
+            if parent and not any(
+                s["id"] == str(parent) for s in [*self.statuses, *self.published]
+            ):
                 return 404, {"error": "Record not found"}
             wanted = body.get("media_ids") or []
             wanted = [wanted] if isinstance(wanted, str) else list(wanted)
