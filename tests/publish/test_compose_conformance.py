@@ -30,7 +30,6 @@ import pytest
 from hubbub.publish.compose import PartCheck, check
 from tests.text._conformance import cases
 
-pytestmark = pytest.mark.shared
 V3 = "WeightedTweetsWithDiscountedEmojiCounterTest"
 
 
@@ -54,6 +53,7 @@ def _x(case: dict[str, Any]) -> None:
     assert (not errors) is valid, errors
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     "case", cases("validate.yml", "WeightedTweetsWithDiscountedEmojiCounterTest")
 )
@@ -61,11 +61,13 @@ def test_x_weighted_length_v3(shared_data: Path, case: dict[str, Any]) -> None:
     _x(case)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", cases("validate.yml", "UnicodeDirectionalMarkerCounterTest"))
 def test_x_directional_markers(shared_data: Path, case: dict[str, Any]) -> None:
     _x(case)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", cases("validate.yml", "WeightedTweetsCounterTest"))
 def test_x_weighted_length_v2_without_emoji(shared_data: Path, case: dict[str, Any]) -> None:
     if emoji.emoji_count(case["text"]):
@@ -73,6 +75,7 @@ def test_x_weighted_length_v2_without_emoji(shared_data: Path, case: dict[str, A
     _x(case)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("case", cases("validate.yml", "tweets"))
 def test_x_v1_validity_carries_over(shared_data: Path, case: dict[str, Any]) -> None:
     part, errors = _count(case["text"], "x")
