@@ -65,7 +65,7 @@ def test_images_are_checked_against_each_networks_limits() -> None:
     big = _jpeg("big.jpg", size=2_500_000, alt="a loaf")
     found = check(["hi"], ["x", "mastodon", "bluesky"], [big])
     assert found.errors == (
-        "image 1 (big.jpg) is 2.4 MB; Bluesky takes at most 1,000 KB per image",
+        "image 1 (big.jpg) is 2,500,000 bytes; Bluesky takes at most 1,000,000 bytes per image",
     )
     huge = _jpeg("huge.png", size=6 * 1024 * 1024, alt="a", mime="image/png")
     assert (

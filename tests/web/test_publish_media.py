@@ -144,7 +144,10 @@ def test_network_limits_are_shown_live_and_refused_on_save(
         data={"text": "Rye", "networks": ["x", "bluesky"], "media_1_sha": sha, "media_1_alt": "r"},
         headers={"X-CSRF-Token": token},
     )
-    assert "image 1 (big.jpg) is 1.4 MB; Bluesky takes at most 1,000 KB per image" in counters.text
+    assert (
+        "image 1 (big.jpg) is 1,500,000 bytes; Bluesky takes at most 1,000,000 bytes per image"
+        in counters.text
+    )
     assert f"{URL}/media/{sha}" in counters.text  # the preview comes along
     refused = logged_in.post(
         URL, data=_fields(token, action="schedule", media_1_sha=sha, media_1_alt="r")

@@ -200,8 +200,9 @@ def _media_errors(network: str, rules: MediaLimits, media: Sequence[Attachment])
             continue
         most = rules.animated_bytes if item.animated and rules.animated_bytes else rules.image_bytes
         if item.size > most:
+            size, limit = _sizes(item.size, most)
             errors.append(
-                f"{name} is {_size(item.size)}; {label} takes at most {_size(most)} "
+                f"{name} is {size}; {label} takes at most {limit} "
                 f"{'per animated GIF' if item.animated and rules.animated_bytes else 'per image'}"
             )
         if rules.max_pixels is not None and item.width * item.height > rules.max_pixels:
@@ -217,13 +218,12 @@ def _media_errors(network: str, rules: MediaLimits, media: Sequence[Attachment])
     return errors
 
 
-def _size(n: int) -> str:
-    """Bytes as a person reads them: 5 MB (binary, as X and Mastodon mean it), 1,000 KB."""
-    if n >= _MB and n % _MB == 0:
-        return f"{n // _MB} MB"
-    if n >= _MB:
-        return f"{n / _MB:.1f} MB"
-    return f"{n / 1000:,.0f} KB"
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size and a limit in the limit's own unit: MB where the network counts in
+    (binary) megabytes, as X and Mastodon do, else bytes (Bluesky's 1,000,000)."""
+    if limit % _MB == 0:
+        return f"{size / _MB:.1f}".removesuffix(".0") + " MB", f"{limit // _MB} MB"
+    return f"{size:,} bytes", f"{limit:,} bytes"
 
 
 def _label(network: str) -> str:
