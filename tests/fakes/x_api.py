@@ -28,11 +28,16 @@ exactly as it would talk to api.x.com:
   content and for a reply to a missing post; ``lose`` (the post is made, then the
   connection drops) scripts a lost response.
 - ``POST /2/media/upload`` (user token, ``multipart/form-data``: ``media``,
-  ``media_category`` ``tweet_image``/``tweet_gif``, ``media_type``): the type is read
-  from the bytes (400 "media type unrecognized." for anything but JPEG, PNG, GIF and
-  WebP), 413 over 5 MB (15 MB for a ``tweet_gif``); answers ``data.id``,
-  ``media_key``, ``size``, ``expires_after_secs`` and ``image``. ``POST
-  /2/media/metadata`` sets an upload's alt text (1,000 characters at most). A post's
+  ``media_category`` ``tweet_image``, ``media_type``): the type is read from the bytes
+  (400 "media type unrecognized." for anything but JPEG, PNG and WebP: a GIF goes in
+  chunks), 413 over 5 MB; answers ``data.id``, ``media_key``, ``size``,
+  ``expires_after_secs`` and ``image``. The chunked upload: ``.../initialize`` (JSON:
+  ``media_category`` ``tweet_image``/``tweet_gif``, ``media_type``, ``total_bytes``),
+  ``.../{id}/append`` (multipart ``media``, ``segment_index``), ``.../{id}/finalize``
+  (413 over 5 MB, 15 MB for a ``tweet_gif``; with ``gif_processing`` above 0 an
+  animated GIF answers ``processing_info`` pending and ``GET
+  /2/media/upload?command=STATUS&media_id=`` says in_progress that many times).
+  ``POST /2/media/metadata`` sets an upload's alt text (1,000 characters at most). A post's
   ``media.media_ids`` must be the poster's own unexpired uploads (400 otherwise), at
   most 4; the post's text then ends with a t.co link, as X shows it.
 - scripted ``ok`` (answer normally), ``hold:SECONDS`` (carry the request out, then wait
@@ -184,6 +189,8 @@ class FakeX:
     media_ttl: int = 86_400  # seconds an unattached upload is kept
     image_limit: int = 5 * 1024 * 1024
     gif_limit: int = 15 * 1024 * 1024
+    gif_processing: int = 0  # STATUS answers "in_progress" this many times per GIF
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # chunked uploads
     _codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     _issued: int = 0
     _windows: dict[str, _Window] = field(default_factory=dict)
@@ -412,11 +419,17 @@ class FakeX:
         category = str((form.get("media_category") or ["tweet_image"])[0])
         if len(files) != 1:
             return 400, _invalid("media", "")
-        if category not in ("tweet_image", "tweet_gif"):
+        if category != "tweet_image":
             return 400, _invalid("media_category", category)
-        data = files[0].data
+        return self._store_media(
+            uid, files[0].data, category, ("image/jpeg", "image/png", "image/webp")
+        )
+
+    def _store_media(
+        self, uid: str, data: bytes, category: str, kinds: tuple[str, ...]
+    ) -> tuple[int, dict[str, Any]]:
         kind = sniff(data)
-        if kind not in ("image/jpeg", "image/png", "image/gif", "image/webp"):
+        if kind not in kinds:
             return 400, {
                 "errors": [{"message": "media type unrecognized."}],
                 "title": "Invalid Request",
@@ -442,16 +455,80 @@ class FakeX:
                 "alt": "",
                 "expires": self.clock() + self.media_ttl,
                 "used": 0,
+                "processing": self.gif_processing if category == "tweet_gif" else 0,
             }
-        return 200, {
-            "data": {
-                "id": media_id,
-                "media_key": f"3_{media_id}",
-                "size": len(data),
-                "expires_after_secs": self.media_ttl,
-                "image": {"image_type": kind},
-            }
+        return 200, {"data": self._media_view(media_id)}
+
+    def _media_view(self, media_id: str) -> dict[str, Any]:
+        found = self.media[media_id]
+        view: dict[str, Any] = {
+            "id": media_id,
+            "media_key": f"3_{media_id}",
+            "size": found["size"],
+            "expires_after_secs": self.media_ttl,
+            "image": {"image_type": found["type"]},
         }
+        if found["category"] == "tweet_gif":
+            state = "in_progress" if found["processing"] > 0 else "succeeded"
+            view["processing_info"] = {"state": state, "check_after_secs": 1}
+        return view
+
+    def upload_initialize(self, uid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        category = str(body.get("media_category", ""))
+        total = body.get("total_bytes")
+        if category not in ("tweet_image", "tweet_gif"):
+            return 400, _invalid("media_category", category)
+        if not isinstance(total, int) or total <= 0:
+            return 400, _invalid("total_bytes", str(total))
+        with self._lock:
+            self._issued += 1
+            session = str(1_890_000_000_000_000_000 + self._issued)
+            self.sessions[session] = {"uid": uid, "category": category, "total": total, "parts": {}}
+        return 200, {
+            "data": {"id": session, "media_key": f"16_{session}", "expires_after_secs": 86400}
+        }
+
+    def upload_append(
+        self, uid: str, session: str, form: dict[str, list[str | FilePart]]
+    ) -> tuple[int, dict[str, Any]]:
+        found = self.sessions.get(session)
+        chunks = [f for f in form.get("media", []) if isinstance(f, FilePart)]
+        index = str((form.get("segment_index") or [""])[0])
+        if found is None or found["uid"] != uid:
+            return 400, _invalid("id", session)
+        if len(chunks) != 1 or not index.isdigit():
+            return 400, _invalid("segment_index", index)
+        found["parts"][int(index)] = chunks[0].data
+        return 200, {"data": {"expires_at": int(self.clock()) + 86400}}
+
+    def upload_finalize(self, uid: str, session: str) -> tuple[int, dict[str, Any]]:
+        found = self.sessions.pop(session, None)
+        if found is None or found["uid"] != uid:
+            return 400, _invalid("id", session)
+        data = b"".join(found["parts"][i] for i in sorted(found["parts"]))
+        if len(data) != found["total"]:
+            return 400, _invalid("total_bytes", str(found["total"]))
+        status, out = self._store_media(
+            uid, data, found["category"], ("image/jpeg", "image/png", "image/webp", "image/gif")
+        )
+        if status == 200:  # the session id becomes the media id, as on X
+            with self._lock:
+                made = out["data"]["id"]
+                self.media[session] = self.media.pop(made)
+            out = {"data": self._media_view(session)}
+        return status, out
+
+    def upload_status(self, uid: str, media_id: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            found = self.media.get(media_id)
+            if found is None or found["uid"] != uid:
+                return 400, _invalid("media_id", media_id)
+            if found["processing"] > 0:
+                found["processing"] -= 1
+                view = self._media_view(media_id)
+                view["processing_info"]["state"] = "in_progress"
+                return 200, {"data": view}
+        return 200, {"data": self._media_view(media_id)}
 
     def media_metadata(self, uid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         media_id = str(body.get("id", ""))
@@ -479,6 +556,7 @@ class FakeX:
                 if m not in self.media
                 or self.media[m]["uid"] != uid
                 or self.media[m]["expires"] < now
+                or self.media[m]["processing"] > 0
             ]
             if bad or len(media_ids) > 4:
                 return 400, {
@@ -640,6 +718,7 @@ _X_403_APP_ONLY = {
     "status": 403,
 }
 _USER_PATH = re.compile(r"^/2/users/(\d+)/(tweets|mentions|followers)$")
+_CHUNKED = re.compile(r"^/2/media/upload/(?:initialize|(\d+)/(append|finalize))$")
 
 
 _X_401 = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -761,6 +840,23 @@ class _Handler(BaseHTTPRequestHandler):
                 status, out = self.x.followers_page(uid, params)
             else:
                 status, out = self.x.timeline(uid, what, params)
+            self._send(status, out, rate)
+        elif path == "/2/media/upload" and method == "GET":
+            if user is None:
+                self._send(403, _X_403_APP_ONLY, rate)
+                return
+            self._send(*self.x.upload_status(user, params.get("media_id", "")), rate)
+        elif (chunked := _CHUNKED.match(path)) and method == "POST":
+            if user is None:
+                self._send(403, _X_403_APP_ONLY, rate)
+                return
+            session, step = chunked.group(1), chunked.group(2)
+            if path.endswith("/initialize"):
+                status, out = self.x.upload_initialize(user, body or {})
+            elif step == "append":
+                status, out = self.x.upload_append(user, session, body or {})
+            else:
+                status, out = self.x.upload_finalize(user, session)
             self._send(status, out, rate)
         elif path in ("/2/tweets", "/2/media/upload", "/2/media/metadata") and method == "POST":
             if user is None:

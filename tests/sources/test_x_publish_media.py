@@ -61,9 +61,41 @@ def test_images_are_uploaded_with_alt_text_and_attached(
     ]
 
 
-def test_an_animated_gif_is_a_tweet_gif(publisher: XPublisher, fake_x: FakeX) -> None:
-    up = publisher.upload(_image(gif(frames=3), "image/gif", animated=True))
-    assert fake_x.media[up.ref]["category"] == "tweet_gif"
+def test_gifs_go_in_chunks_and_wait_for_processing(
+    publisher: XPublisher, fake_x: FakeX, clock: FakeClock
+) -> None:
+    fake_x.gif_processing = 2  # X works on an animated GIF for a while
+    moving = gif(frames=3)
+    up = publisher.upload(_image(moving, "image/gif", alt="a spinning loaf", animated=True))
+    paths = [p for m, p, q in fake_x.requests if p.startswith("/2/media/upload")]
+    assert paths == [
+        "/2/media/upload/initialize",
+        f"/2/media/upload/{up.ref}/append",
+        f"/2/media/upload/{up.ref}/finalize",
+        "/2/media/upload",  # STATUS: in_progress
+        "/2/media/upload",  # STATUS: in_progress
+        "/2/media/upload",  # STATUS: succeeded
+    ]
+    assert clock.slept == [1.0, 1.0, 1.0]  # X's check_after_secs
+    found = fake_x.media[up.ref]
+    assert (found["category"], found["size"], found["alt"]) == (
+        "tweet_gif",
+        len(moving),
+        "a spinning loaf",
+    )
+    publisher.publish("Watch it rise", media=[up])
+    assert fake_x.posted[-1]["media"] == {"media_ids": [up.ref]}
+    still = publisher.upload(_image(gif(), "image/gif"))  # a still GIF: chunks too
+    assert fake_x.media[still.ref]["category"] == "tweet_image"
+
+
+def test_a_gif_over_15_mb_is_refused_at_finalize(publisher: XPublisher, fake_x: FakeX) -> None:
+    big = gif(frames=2) + b"\0" * (15 * 1024 * 1024)
+    with pytest.raises(PublishError, match=r"\(413\): File size exceeds 15728640") as caught:
+        publisher.upload(_image(big, "image/gif", animated=True))
+    assert caught.value.transient is False
+    appends = [p for m, p, q in fake_x.requests if p.endswith("/append")]
+    assert len(appends) == 4  # 15 MB and a bit in 4 MB segments
 
 
 def test_refused_uploads_are_not_transient(publisher: XPublisher, fake_x: FakeX) -> None:

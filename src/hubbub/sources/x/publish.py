@@ -16,12 +16,16 @@ rate limits, 429 waits and backoff are the same code; what posting adds:
   loosely, as X rewrites them to t.co) and the same reply target and was made since
   this attempt began, takes it as the result instead of posting again. X's own
   duplicate-content check is the last guard. A 429 is retried plainly: X did not act.
-- **images**: :meth:`XPublisher.upload` sends one image to ``POST /2/media/upload``
-  (``multipart/form-data``: ``media``, ``media_category`` ``tweet_image`` or
-  ``tweet_gif``, ``media_type``) and its alt text to ``POST /2/media/metadata``; the
-  post names the ids in ``media.media_ids``. X keeps an unattached upload for the
-  ``expires_after_secs`` it answers (a day), so a retry reuses it. A 413 (too large)
-  or 400 (a type X does not take) is not transient.
+- **images**: :meth:`XPublisher.upload` sends a JPEG, PNG or WebP in one request to
+  ``POST /2/media/upload`` (``multipart/form-data``: ``media``, ``media_category``
+  ``tweet_image``, ``media_type``); a GIF, which that request does not take, in X's
+  chunked upload (``.../initialize`` with ``tweet_gif`` for an animated one, then
+  ``.../{id}/append`` in 4 MB segments, ``.../{id}/finalize``, and ``GET
+  /2/media/upload?command=STATUS`` while X processes it). The alt text follows in
+  ``POST /2/media/metadata``; the post names the ids in ``media.media_ids``. Uploading
+  needs the ``media.write`` scope, which ``hubbub auth x`` asks for. X keeps an
+  unattached upload for the ``expires_after_secs`` it answers (a day), so a retry
+  reuses it. A 413 (too large) or 400 (a type X does not take) is not transient.
 - **after a crash**: :meth:`XPublisher.find_published` is the same lookup as before a
   retry, for an attempt whose worker died (the scheduler passes when it began).
 - **cost**: each post written is metered as a write (X bills per post).
@@ -63,6 +67,9 @@ POST_PATH = "/2/tweets"
 UPLOAD_PATH = "/2/media/upload"
 METADATA_PATH = "/2/media/metadata"
 UPLOAD_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+#: GIFs go in chunks (the one-request upload takes JPEG, PNG and WebP only)
+CHUNK_BYTES = 4 * 1024 * 1024
+STATUS_TIMES = 30
 T = TypeVar("T")
 _URL = re.compile(r"https?://\S+")
 #: how far back a lost post is looked for: the attempt's start, less clock skew
@@ -166,23 +173,17 @@ class XPublisher:
             raise self._rejected(exc, what) from None
 
     def _upload(self, media: MediaFile) -> Uploaded:
-        category = "tweet_gif" if media.animated and media.mime == "image/gif" else "tweet_image"
-        extension = media.mime.removeprefix("image/").replace("jpeg", "jpg")
-        try:
-            reply = self.client.request(
-                "POST",
-                UPLOAD_PATH,
-                files={"media": (f"image.{extension}", media.data, media.mime)},
-                data={"media_category": category, "media_type": media.mime},
-            )
-        except SourceError as exc:
-            if isinstance(exc, XRequestError):
-                raise
-            raise PublishError(str(exc), transient=True) from None
-        data = reply.data.get("data") if isinstance(reply.data, dict) else None
-        if not isinstance(data, dict) or not str(data.get("id", "")).isdigit():
-            raise PublishError(
-                "x: POST /2/media/upload answered without a media id", transient=True
+        if media.mime == "image/gif":
+            data = self._chunked(media)
+        else:
+            extension = media.mime.removeprefix("image/").replace("jpeg", "jpg")
+            data = self._data(
+                self._call(
+                    "POST",
+                    UPLOAD_PATH,
+                    files={"media": (f"image.{extension}", media.data, media.mime)},
+                    data={"media_category": "tweet_image", "media_type": media.mime},
+                )
             )
         media_id = str(data["id"])
         expires = None
@@ -190,13 +191,64 @@ class XPublisher:
             expires = self.now() + timedelta(seconds=data["expires_after_secs"])
         if media.alt.strip():
             body = {"id": media_id, "metadata": {"alt_text": {"text": media.alt.strip()}}}
-            try:
-                self.client.request("POST", METADATA_PATH, json_body=body)
-            except SourceError as exc:
-                if isinstance(exc, XRequestError):
-                    raise
-                raise PublishError(str(exc), transient=True) from None
+            self._call("POST", METADATA_PATH, json_body=body)
         return Uploaded("x", media_id, media.alt, media.width, media.height, expires)
+
+    def _chunked(self, media: MediaFile) -> dict[str, Any]:
+        """A GIF goes in X's chunked upload: initialize, append, finalize, wait."""
+        category = "tweet_gif" if media.animated else "tweet_image"
+        started = self._data(
+            self._call(
+                "POST",
+                f"{UPLOAD_PATH}/initialize",
+                json_body={
+                    "media_category": category,
+                    "media_type": media.mime,
+                    "total_bytes": media.size,
+                },
+            )
+        )
+        media_id = str(started["id"])
+        for index, at in enumerate(range(0, media.size, CHUNK_BYTES)):
+            chunk = media.data[at : at + CHUNK_BYTES]
+            self._call(
+                "POST",
+                f"{UPLOAD_PATH}/{media_id}/append",
+                files={"media": ("image.gif", chunk, "application/octet-stream")},
+                data={"segment_index": str(index)},
+            )
+        data = self._data(self._call("POST", f"{UPLOAD_PATH}/{media_id}/finalize"))
+        for _ in range(STATUS_TIMES):
+            info = data.get("processing_info")
+            state = info.get("state") if isinstance(info, dict) else "succeeded"
+            if state == "succeeded":
+                return data
+            if state == "failed":
+                error = info.get("error") if isinstance(info, dict) else None
+                why = error.get("message") if isinstance(error, dict) else None
+                raise PublishError(f"x: X could not process the GIF: {why or 'no reason given'}")
+            wait = info.get("check_after_secs") if isinstance(info, dict) else None
+            self.client.sleep(float(wait) if isinstance(wait, int | float) else 1.0)
+            data = self._data(
+                self._call("GET", UPLOAD_PATH, params={"command": "STATUS", "media_id": media_id})
+            )
+        raise PublishError("x: X is still processing the GIF; trying again later", transient=True)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Reply:
+        """One request for an upload; a failure past the retries is transient."""
+        try:
+            return self.client.request(method, path, **kwargs)
+        except XRequestError:
+            raise
+        except SourceError as exc:
+            raise PublishError(str(exc), transient=True) from None
+
+    @staticmethod
+    def _data(reply: Reply) -> dict[str, Any]:
+        data = reply.data.get("data") if isinstance(reply.data, dict) else None
+        if not isinstance(data, dict) or not str(data.get("id", "")).isdigit():
+            raise PublishError(f"x: {reply.url} answered without a media id", transient=True)
+        return data
 
     def _publish(self, text: str, reply_to: str | None, media_ids: list[str]) -> Published:
         body: dict[str, Any] = {"text": text}
