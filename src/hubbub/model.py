@@ -45,6 +45,7 @@ __all__ = [
     "Intent",
     "Locale",
     "Media",
+    "MediaFile",
     "Mention",
     "Metrics",
     "Network",
@@ -62,6 +63,7 @@ __all__ = [
     "StreamKind",
     "TeamMember",
     "TrackedLink",
+    "Uploaded",
     "What",
     "When",
     "Where",
@@ -431,6 +433,38 @@ class Published:
     url: str = ""
     created: datetime | None = None
     reply_to: str | None = None  # native id of the post it answers, if a reply
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """An image to publish with a post: its bytes as the user uploaded them, the type
+    and size read from those bytes (not from the file's name), and its alt text."""
+
+    data: bytes = field(repr=False)
+    mime: str  # image/jpeg, image/png, image/gif or image/webp
+    width: int
+    height: int
+    alt: str = ""
+    animated: bool = False
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Uploaded:
+    """An image a network holds, ready to attach: the network's reference for it (X's
+    media id, Mastodon's attachment id, Bluesky's blob as JSON), until when the network
+    keeps it unattached (None: not known), and what the post needs besides (alt text,
+    size in pixels)."""
+
+    network: str
+    ref: str
+    alt: str = ""
+    width: int = 0
+    height: int = 0
+    expires: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,22 @@ errors as ``{"error": "...", "message": "..."}``) for what hubbub calls:
   (inclusive), ``limit`` and a ``cursor`` that pins the page's lower bound, so posts
   arriving mid-pagination do not shift pages.
 - ``app.bsky.actor.getProfiles`` (25 actors at most), ``app.bsky.graph.getFollowers``,
-  ``app.bsky.feed.getPosts``, ``com.atproto.repo.createRecord`` (300 graphemes, a
-  taken rkey refused) and ``com.atproto.repo.getRecord``.
+  ``app.bsky.feed.getPosts``, ``com.atproto.repo.createRecord`` (300 graphemes and
+  3,000 bytes of text; a taken rkey answers 500 InternalServerError, as today's PDS
+  does, or with ``taken_rkey_error`` another answer) and ``com.atproto.repo.getRecord``.
+- ``com.atproto.repo.uploadBlob``: the raw body, its type read from the bytes (as a PDS
+  sniffs it), 413 ``PayloadTooLarge`` over ``blob_limit``; answers the blob
+  (``$type``, ``ref.$link`` a CID of the bytes, ``mimeType``, ``size``). A post's
+  ``app.bsky.embed.images`` is checked as the PDS checks it on the record: at most 4
+  images, each blob uploaded (``BlobNotFound``), an image (``InvalidMimeType``) of at
+  most 1,000,000 bytes (``BlobTooLarge``).
 - ``ratelimit-limit/remaining/reset/policy`` on every answer from a per-method
   window on the fake's clock; an exhausted window answers ``429 RateLimitExceeded``.
 - scripted failures for the next calls of a method: ``429``, ``502``, ``503``,
   ``400``, ``drop`` (the connection closed with no answer), ``malformed``, ``lost``
-  (the call is carried out, then the connection closed before the answer).
+  (the call is carried out, then the connection closed before the answer), and for
+  the crash tests ``ok``, ``hold:SECONDS`` (carried out, answered late) and
+  ``hang:SECONDS`` (nothing done, the connection closed after a wait).
 
 The Jetstream half (:class:`FakeJetstream`) serves ``/subscribe`` events shaped as
 Jetstream sends them (``kind`` commit / identity / account, ``time_us``), filtered by
@@ -49,6 +58,8 @@ import regex
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
+
+from tests.fakes.forms import sniff
 
 __all__ = [
     "HANDLE",
@@ -205,6 +216,10 @@ class FakeBluesky:
     requests: list[tuple[str, str, dict[str, list[str]], Any]] = field(default_factory=list)
     scripted: dict[str, list[str]] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # uri -> record
+    blobs: dict[str, tuple[str, int]] = field(default_factory=dict)  # cid -> (type, size)
+    blob_limit: int = 50 * 1024 * 1024
+    #: how a taken record key is answered: (status, error, message); None: as the PDS does
+    taken_rkey_error: tuple[int, str, str] | None = None
     _access: set[str] = field(default_factory=set)
     _refresh: set[str] = field(default_factory=set)
     _expired: set[str] = field(default_factory=set)
@@ -383,11 +398,24 @@ class FakeBluesky:
                 "message": "Invalid app.bsky.feed.post record: Record/text must not be longer "
                 "than 300 graphemes",
             }
+        if len(text.encode("utf-8")) > 3000:
+            return 400, {
+                "error": "InvalidRequest",
+                "message": "Invalid app.bsky.feed.post record: Record/text must not be longer "
+                "than 3000 characters",
+            }
+        refused = self._check_images(record.get("embed"))
+        if refused is not None:
+            return refused
         rkey = body.get("rkey") or tid(int(self.clock() * 1_000_000), len(self.records))
         uri = f"at://{self.did}/{collection}/{rkey}"
         with self._lock:
             if uri in self.records:
-                return 400, {"error": "InvalidRequest", "message": f"Record already exists: {uri}"}
+                if self.taken_rkey_error is not None:
+                    status, error, message = self.taken_rkey_error
+                    return status, {"error": error, "message": message}
+                # what the reference PDS answers (bluesky-social/atproto issues 3718, 4725)
+                return 500, {"error": "InternalServerError", "message": "Internal Server Error"}
             self.records[uri] = record
             me = self.profiles()[self.did]
             self.posts.append(
@@ -406,6 +434,53 @@ class FakeBluesky:
             )
         commit = {"cid": cid_for(uri + "commit"), "rev": tid(int(self.clock() * 1e6))}
         return 200, {"uri": uri, "cid": cid_for(uri), "commit": commit, "validationStatus": "valid"}
+
+    def upload_blob(self, data: bytes, declared: str) -> tuple[int, dict[str, Any]]:
+        """``uploadBlob``: the blob, typed by its bytes (``declared`` is the header's)."""
+        if len(data) > self.blob_limit:
+            return 413, {"error": "PayloadTooLarge", "message": "request entity too large"}
+        kind = sniff(data) or "application/octet-stream"  # the bytes decide, not ``declared``
+        cid = "bafkrei" + cid_for(data.hex())[7:]
+        with self._lock:
+            self.blobs[cid] = (kind, len(data))
+        blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": kind, "size": len(data)}
+        return 200, {"blob": blob}
+
+    def _check_images(self, embed: Any) -> tuple[int, dict[str, Any]] | None:
+        if not isinstance(embed, dict) or embed.get("$type") != "app.bsky.embed.images":
+            return None
+        images = embed.get("images") or []
+        if len(images) > 4:
+            return 400, {
+                "error": "InvalidRequest",
+                "message": "Invalid app.bsky.feed.post record: Record/embed/images must not "
+                "have more than 4 elements",
+            }
+        for image in images:
+            blob = image.get("image") or {}
+            cid = (blob.get("ref") or {}).get("$link", "")
+            found = self.blobs.get(cid)
+            if found is None:
+                return 400, {"error": "BlobNotFound", "message": f"Could not find blob: {cid}"}
+            kind, size = found
+            if not kind.startswith("image/"):
+                return 400, {
+                    "error": "InvalidMimeType",
+                    "message": f"Wrong type of file. It is {kind} but it must match image/*.",
+                }
+            if size > 1_000_000:
+                return 400, {
+                    "error": "BlobTooLarge",
+                    "message": f"This file is too large. It is {size / 1e6:.2f}MB but the "
+                    "maximum size is 1.00MB.",
+                }
+            if not isinstance(image.get("alt"), str):
+                return 400, {
+                    "error": "InvalidRequest",
+                    "message": "Invalid app.bsky.feed.post record: Record/embed/images/0 must "
+                    'have the property "alt"',
+                }
+        return None
 
     def get_record(self, params: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         repo = params.get("repo", [""])[-1]
@@ -469,9 +544,12 @@ class _Handler(BaseHTTPRequestHandler):
         nsid = parts.path.removeprefix("/xrpc/")
         params = parse_qs(parts.query)
         body: Any = None
+        raw = b""
         if method == "POST":
             length = int(self.headers.get("content-length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if nsid != "com.atproto.repo.uploadBlob":
+                body = json.loads(raw or b"{}")
         with fake._lock:
             fake.requests.append((method, nsid, params, body))
         rate, over = fake._rate(nsid)
@@ -484,7 +562,19 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "malformed":
             self._send(200, b'{"posts": [{"uri": "at://', rate)
             return
-        if action is not None and action != "lost":
+        if action is not None and action.startswith("hang:"):
+            time.sleep(float(action.split(":", 1)[1]))
+            self.close_connection = True
+            return
+        if action is not None and action.startswith("stall:"):
+            time.sleep(float(action.split(":", 1)[1]))
+            action = None
+        if (
+            action is not None
+            and action != "lost"
+            and action != "ok"
+            and not action.startswith("hold:")
+        ):
             status, error, message = _ERRORS[action]
             extra = {**rate, "ratelimit-remaining": "0"} if status == 429 else rate
             self._send(status, {"error": error, "message": message}, extra)
@@ -516,6 +606,9 @@ class _Handler(BaseHTTPRequestHandler):
             "app.bsky.feed.getPosts": lambda: fake.get_posts(params),
             "com.atproto.repo.getRecord": lambda: fake.get_record(params),
             "com.atproto.repo.createRecord": lambda: fake.create_record(body or {}),
+            "com.atproto.repo.uploadBlob": lambda: fake.upload_blob(
+                raw, self.headers.get("content-type", "")
+            ),
         }
         route = routes.get(nsid)
         if route is None:
@@ -528,6 +621,8 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "lost":  # done, but the answer never reaches the caller
             self.close_connection = True
             return
+        if action is not None and action.startswith("hold:"):
+            time.sleep(float(action.split(":", 1)[1]))  # done; the answer comes late
         self._send(status, out, rate)
 
     def do_GET(self) -> None:

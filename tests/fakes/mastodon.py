@@ -16,6 +16,17 @@ exactly as it would talk to a real instance:
 - ``POST /api/v1/statuses``: 500 characters at most (422 otherwise, Mastodon's
   ``{"error": "Validation failed: …"}``), ``in_reply_to_id`` must exist (404), and an
   ``Idempotency-Key`` seen before answers the status it made then.
+- ``POST /api/v2/media`` (``multipart/form-data``: ``file``, ``description``): the type
+  is read from the bytes (422 "File content type is invalid" for anything but JPEG,
+  PNG, GIF, WebP), 422 over ``image_size_limit``, 413 (nginx's HTML page) over
+  ``body_limit``; answers 200 with the MediaAttachment, or, while ``processing_polls``
+  is above 0, 202 with ``url: null``, and ``GET /api/v1/media/:id`` then answers 206
+  that many times before 200. A status's ``media_ids[]`` attach the account's own
+  unattached uploads (others are ignored, as Mastodon does), 422 "Cannot attach files
+  that have not finished processing" while one is processing, 422 beyond 4.
+  ``/api/v2/instance`` states the media limits.
+- scripted ``ok`` (answer normally), ``hold:SECONDS`` (carry the request out, then wait
+  before answering) and ``hang:SECONDS`` (wait, then close having done nothing).
 - ``X-RateLimit-Limit/Remaining/Reset`` on every answer from one window per token
   (300 requests per 5 minutes, Mastodon's default) on the fake's clock, the reset an
   ISO 8601 time; an exhausted window answers 429 ``{"error": "Too many requests"}``.
@@ -43,6 +54,10 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import regex
+
+from tests.fakes.forms import FilePart, parse_multipart, sniff
 
 __all__ = [
     "DOMAIN",
@@ -221,6 +236,12 @@ class FakeMastodon:
     stream_connections: int = 0
     published: list[dict[str, Any]] = field(default_factory=list)
     idempotency: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)  # attachments by id
+    attached: dict[str, str] = field(default_factory=dict)  # attachment id -> status id
+    processing: dict[str, int] = field(default_factory=dict)  # id -> 206s still to answer
+    processing_polls: int = 0
+    image_size_limit: int = 16 * 1024 * 1024
+    body_limit: int = 99 * 1024 * 1024  # nginx's client_max_body_size
     _window: _Window | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -299,6 +320,21 @@ class FakeMastodon:
             "configuration": {
                 "urls": {"streaming": self.url.replace("http", "ws", 1)},
                 "statuses": {"max_characters": 500, "max_media_attachments": 4},
+                "media_attachments": {
+                    "supported_mime_types": [
+                        "image/jpeg",
+                        "image/png",
+                        "image/gif",
+                        "image/webp",
+                        "video/mp4",
+                    ],
+                    "description_limit": 1500,
+                    "image_size_limit": self.image_size_limit,
+                    "image_matrix_limit": 33_177_600,
+                    "video_size_limit": 103_809_024,
+                    "video_frame_rate_limit": 120,
+                    "video_matrix_limit": 8_294_400,
+                },
                 "timelines_access": {
                     "live_feeds": public,
                     "hashtag_feeds": public,
@@ -348,6 +384,62 @@ class FakeMastodon:
         statuses = self.select(pool, params) if params.get("type", "statuses") == "statuses" else []
         return {"accounts": [], "statuses": statuses, "hashtags": []}
 
+    def upload_media(self, form: dict[str, list[str | FilePart]]) -> tuple[int, dict[str, Any]]:
+        """``POST /api/v2/media``: (status, MediaAttachment or error)."""
+        files = [f for f in form.get("file", []) if isinstance(f, FilePart)]
+        if len(files) != 1:
+            return 422, {"error": "Validation failed: File can't be blank"}
+        data = files[0].data
+        kind = sniff(data)
+        if kind not in ("image/jpeg", "image/png", "image/gif", "image/webp"):
+            return 422, {
+                "error": "Validation failed: File content type is invalid, File is invalid"
+            }
+        if len(data) > self.image_size_limit:
+            mb = self.image_size_limit // (1024 * 1024)
+            return 422, {"error": f"Validation failed: File file size must be less than {mb} MB"}
+        description = str((form.get("description") or [""])[0])
+        if len(description) > 1500:
+            return 422, {
+                "error": "Validation failed: Description is too long (maximum is 1500 characters)"
+            }
+        with self._lock:
+            mid = str(110_000_000_000_000_000 + len(self.media))
+            url = f"https://files.{DOMAIN}/media_attachments/files/{mid}/original/image"
+            attachment = {
+                "id": mid,
+                "type": "image",
+                "url": url,
+                "preview_url": url.replace("original", "small"),
+                "remote_url": None,
+                "text_url": None,
+                "meta": {"original": {"size_bytes": len(data)}},
+                "description": description or None,
+                "blurhash": "UFBWY:8_0Jxv4mx]t8t64.%M-;xuWBt6t7WB",
+                "_type": kind,
+            }
+            self.media[mid] = attachment
+            if self.processing_polls > 0:
+                self.processing[mid] = self.processing_polls
+                return 202, {**self._public(attachment), "url": None}
+        return 200, self._public(attachment)
+
+    def get_media(self, mid: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            attachment = self.media.get(mid)
+            if attachment is None:
+                return 404, {"error": "Record not found"}
+            left = self.processing.get(mid, 0)
+            if left > 0:
+                self.processing[mid] = left - 1
+                return 206, {**self._public(attachment), "url": None}
+            self.processing.pop(mid, None)
+        return 200, self._public(attachment)
+
+    @staticmethod
+    def _public(attachment: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in attachment.items() if not k.startswith("_")}
+
     def post_status(self, body: dict[str, Any], key: str | None) -> tuple[int, dict[str, Any]]:
         with self._lock:
             if key and key in self.idempotency:
@@ -355,14 +447,35 @@ class FakeMastodon:
             text = str(body.get("status") or "")
             if not text.strip():
                 return 422, {"error": "Validation failed: Text can't be blank"}
-            if len(text) > 500:
+            if len(regex.findall(r"\X", text)) > 500:
                 return 422, {"error": "Validation failed: Text character limit of 500 exceeded"}
             parent = body.get("in_reply_to_id")
-            if parent and not any(s["id"] == str(parent) for s in self.statuses):
+            if parent and not any(
+                s["id"] == str(parent) for s in [*self.statuses, *self.published]
+            ):
                 return 404, {"error": "Record not found"}
+            wanted = body.get("media_ids") or []
+            wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+            if len(wanted) > 4:
+                return 422, {"error": "Cannot attach more than 4 files"}
+            # the account's own unattached uploads; any other id is ignored, as on Mastodon
+            usable = [m for m in map(str, wanted) if m in self.media and m not in self.attached]
+            if any(self.processing.get(m, 0) > 0 for m in usable):
+                return 422, {
+                    "error": "Cannot attach files that have not finished processing. "
+                    "Try again in a moment!"
+                }
             created = datetime.now(UTC)
             sid = status_id(created, len(self.published))
-            status = make_status(sid, self.business, text, created)
+            status = make_status(
+                sid,
+                self.business,
+                text,
+                created,
+                media_attachments=[self._public(self.media[m]) for m in usable],
+            )
+            for m in usable:
+                self.attached[m] = sid
             status["in_reply_to_id"] = str(parent) if parent else None
             status["visibility"] = str(body.get("visibility") or "public")
             self.published.append(status)
@@ -417,6 +530,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     m: FakeMastodon
+    hold: float = 0.0
     protocol_version = "HTTP/1.1"
     wbufsize = 1 << 16
     disable_nagle_algorithm = True
@@ -452,12 +566,25 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         params = {k.removesuffix("[]"): v[-1] for k, v in parse_qs(parts.query).items()}
         body: dict[str, Any] = {}
+        form: dict[str, list[str | FilePart]] = {}
+        self.hold = 0.0  # a handler serves every request of its connection: reset
         if method == "POST":
-            raw = self.rfile.read(int(self.headers.get("content-length", "0")))
-            if "json" in self.headers.get("content-type", ""):
+            length = int(self.headers.get("content-length", "0"))
+            if length > self.m.body_limit:  # nginx refuses it before Mastodon sees it
+                self.rfile.read(length)
+                self._send_html(413, "413 Request Entity Too Large")
+                return
+            raw = self.rfile.read(length)
+            content_type = self.headers.get("content-type", "")
+            if "json" in content_type:
                 body = json.loads(raw or b"{}")
-            else:
-                body = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+            elif content_type.startswith("multipart/form-data"):
+                form = parse_multipart(content_type, raw)
+            else:  # a form: a key ending in [] is a list (media_ids[])
+                body = {
+                    k.removesuffix("[]"): (v if k.endswith("[]") else v[-1])
+                    for k, v in parse_qs(raw.decode()).items()
+                }
         with self.m._lock:
             self.m.requests.append((method, path, params))
             self.m.headers_seen.append(dict(self.headers))
@@ -475,7 +602,22 @@ class _Handler(BaseHTTPRequestHandler):
         if over:
             self._send(429, _ERRORS[429], rate)
             return
+        if method == "POST" and path == "/api/v2/media":
+            if auth is None:
+                self._send(401, _ERRORS[401], rate)
+                return
+            status, out = self.m.upload_media(form)
+            self._send(status, out, rate)
+            return
         self._route(method, path, params, body, auth, rate)
+
+    def _send_html(self, status: int, title: str) -> None:
+        raw = f"<html><head><title>{title}</title></head><body>{title}</body></html>".encode()
+        self.send_response(status)
+        self.send_header("content-type", "text/html")
+        self.send_header("content-length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
 
     def _rate_for(self, auth: str | None) -> tuple[dict[str, str], bool]:
         return self.m._rate()
@@ -531,6 +673,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(401, _ERRORS[401], rate)
                 return
             status, out = self.m.post_status(body, self.headers.get("idempotency-key"))
+            if self.hold:
+                time.sleep(self.hold)  # done; the answer comes late (or to nobody)
+            self._send(status, out, rate)
+        elif method == "GET" and path.startswith("/api/v1/media/"):
+            if auth is None:
+                self._send(401, _ERRORS[401], rate)
+                return
+            status, out = self.m.get_media(path.rsplit("/", 1)[1])
             self._send(status, out, rate)
         else:
             self._send(404, _ERRORS[404], rate)
@@ -540,6 +690,15 @@ class _Handler(BaseHTTPRequestHandler):
         if action.startswith("stall:"):
             time.sleep(float(action.split(":", 1)[1]))
             return False
+        if action == "ok":
+            return False
+        if action.startswith("hold:"):
+            self.hold = float(action.split(":", 1)[1])
+            return False
+        if action.startswith("hang:"):
+            time.sleep(float(action.split(":", 1)[1]))
+            self.close_connection = True
+            return True
         if action.isdigit():
             code = int(action)
             headers = {**rate, "X-RateLimit-Remaining": "0"} if code == 429 else rate

@@ -27,6 +27,22 @@ exactly as it would talk to api.x.com:
   "Unsupported Authentication"), ``reply.in_reply_to_tweet_id``, 403 for duplicate
   content and for a reply to a missing post; ``lose`` (the post is made, then the
   connection drops) scripts a lost response.
+- ``POST /2/media/upload`` (user token, ``multipart/form-data``: ``media``,
+  ``media_category`` ``tweet_image``, ``media_type``): the type is read from the bytes
+  (400 "media type unrecognized." for anything but JPEG, PNG and WebP: a GIF goes in
+  chunks), 413 over 5 MB; answers ``data.id``, ``media_key``, ``size``,
+  ``expires_after_secs`` and ``image``. The chunked upload: ``.../initialize`` (JSON:
+  ``media_category`` ``tweet_image``/``tweet_gif``, ``media_type``, ``total_bytes``),
+  ``.../{id}/append`` (multipart ``media``, ``segment_index``), ``.../{id}/finalize``
+  (413 over 5 MB, 15 MB for a ``tweet_gif``; with ``gif_processing`` above 0 an
+  animated GIF answers ``processing_info`` pending and ``GET
+  /2/media/upload?command=STATUS&media_id=`` says in_progress that many times).
+  ``POST /2/media/metadata`` sets an upload's alt text (1,000 characters at most). A post's
+  ``media.media_ids`` must be the poster's own unexpired uploads (400 otherwise), at
+  most 4; the post's text then ends with a t.co link, as X shows it.
+- scripted ``ok`` (answer normally), ``hold:SECONDS`` (carry the request out, then wait
+  before answering: a client killed meanwhile never hears of it) and ``hang:SECONDS``
+  (wait, then close the connection having done nothing) for the crash tests.
 - ``POST /2/oauth2/token`` (HTTP Basic client id/secret, form body):
   ``authorization_code`` with a PKCE S256 ``code_verifier`` checked against
   :meth:`FakeX.authorize`'s challenge, and ``refresh_token``, which rotates both
@@ -48,6 +64,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.forms import FilePart, parse_multipart, sniff
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "FakeClock", "FakeX", "make_corpus"]
 
@@ -167,6 +185,12 @@ class FakeX:
     refresh_tokens: dict[str, str] = field(default_factory=lambda: {REFRESH_TOKEN: ME})
     followers: dict[str, list[str]] = field(default_factory=dict)  # user id -> follower ids
     posted: list[dict[str, Any]] = field(default_factory=list)  # bodies of created posts
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)  # uploads by media id
+    media_ttl: int = 86_400  # seconds an unattached upload is kept
+    image_limit: int = 5 * 1024 * 1024
+    gif_limit: int = 15 * 1024 * 1024
+    gif_processing: int = 0  # STATUS answers "in_progress" this many times per GIF
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # chunked uploads
     _codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     _issued: int = 0
     _windows: dict[str, _Window] = field(default_factory=dict)
@@ -337,6 +361,7 @@ class FakeX:
         if not 5 <= size <= 100:
             return 400, _invalid("max_results", str(size))
         since = int(params["since_id"]) if "since_id" in params else None
+        start = params.get("start_time")
         token = params.get("pagination_token")
         below = int(token.removeprefix("p")) if token else None
         handle = "@" + user["username"].lower()
@@ -346,6 +371,8 @@ class FakeX:
         for tweet in reversed(pool):
             tid = int(tweet["id"])
             if (since is not None and tid <= since) or (below is not None and tid >= below):
+                continue
+            if start is not None and tweet["created_at"] < start.replace("Z", ".000Z"):
                 continue
             mine = tweet["author_id"] == uid
             if (kind == "tweets" and mine) or (
@@ -386,12 +413,158 @@ class FakeX:
             return 200, {"meta": meta}
         return 200, {"data": [self.users[i] for i in chunk], "meta": meta}
 
+    def upload(self, uid: str, form: dict[str, list[str | FilePart]]) -> tuple[int, dict[str, Any]]:
+        """``POST /2/media/upload``, the one-request form for images."""
+        files = [f for f in form.get("media", []) if isinstance(f, FilePart)]
+        category = str((form.get("media_category") or ["tweet_image"])[0])
+        if len(files) != 1:
+            return 400, _invalid("media", "")
+        if category != "tweet_image":
+            return 400, _invalid("media_category", category)
+        return self._store_media(
+            uid, files[0].data, category, ("image/jpeg", "image/png", "image/webp")
+        )
+
+    def _store_media(
+        self, uid: str, data: bytes, category: str, kinds: tuple[str, ...]
+    ) -> tuple[int, dict[str, Any]]:
+        kind = sniff(data)
+        if kind not in kinds:
+            return 400, {
+                "errors": [{"message": "media type unrecognized."}],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            }
+        limit = self.gif_limit if category == "tweet_gif" else self.image_limit
+        if len(data) > limit:
+            return 413, {
+                "title": "Payload Too Large",
+                "detail": f"File size exceeds {limit} bytes.",
+                "type": "about:blank",
+                "status": 413,
+            }
+        with self._lock:
+            self._issued += 1
+            media_id = str(1_880_000_000_000_000_000 + self._issued)
+            self.media[media_id] = {
+                "uid": uid,
+                "type": kind,
+                "size": len(data),
+                "category": category,
+                "alt": "",
+                "expires": self.clock() + self.media_ttl,
+                "used": 0,
+                "processing": self.gif_processing if category == "tweet_gif" else 0,
+            }
+        return 200, {"data": self._media_view(media_id)}
+
+    def _media_view(self, media_id: str) -> dict[str, Any]:
+        found = self.media[media_id]
+        view: dict[str, Any] = {
+            "id": media_id,
+            "media_key": f"3_{media_id}",
+            "size": found["size"],
+            "expires_after_secs": self.media_ttl,
+            "image": {"image_type": found["type"]},
+        }
+        if found["category"] == "tweet_gif":
+            state = "in_progress" if found["processing"] > 0 else "succeeded"
+            view["processing_info"] = {"state": state, "check_after_secs": 1}
+        return view
+
+    def upload_initialize(self, uid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        category = str(body.get("media_category", ""))
+        total = body.get("total_bytes")
+        if category not in ("tweet_image", "tweet_gif"):
+            return 400, _invalid("media_category", category)
+        if not isinstance(total, int) or total <= 0:
+            return 400, _invalid("total_bytes", str(total))
+        with self._lock:
+            self._issued += 1
+            session = str(1_890_000_000_000_000_000 + self._issued)
+            self.sessions[session] = {"uid": uid, "category": category, "total": total, "parts": {}}
+        return 200, {
+            "data": {"id": session, "media_key": f"16_{session}", "expires_after_secs": 86400}
+        }
+
+    def upload_append(
+        self, uid: str, session: str, form: dict[str, list[str | FilePart]]
+    ) -> tuple[int, dict[str, Any]]:
+        found = self.sessions.get(session)
+        chunks = [f for f in form.get("media", []) if isinstance(f, FilePart)]
+        index = str((form.get("segment_index") or [""])[0])
+        if found is None or found["uid"] != uid:
+            return 400, _invalid("id", session)
+        if len(chunks) != 1 or not index.isdigit():
+            return 400, _invalid("segment_index", index)
+        found["parts"][int(index)] = chunks[0].data
+        return 200, {"data": {"expires_at": int(self.clock()) + 86400}}
+
+    def upload_finalize(self, uid: str, session: str) -> tuple[int, dict[str, Any]]:
+        found = self.sessions.pop(session, None)
+        if found is None or found["uid"] != uid:
+            return 400, _invalid("id", session)
+        data = b"".join(found["parts"][i] for i in sorted(found["parts"]))
+        if len(data) != found["total"]:
+            return 400, _invalid("total_bytes", str(found["total"]))
+        status, out = self._store_media(
+            uid, data, found["category"], ("image/jpeg", "image/png", "image/webp", "image/gif")
+        )
+        if status == 200:  # the session id becomes the media id, as on X
+            with self._lock:
+                made = out["data"]["id"]
+                self.media[session] = self.media.pop(made)
+            out = {"data": self._media_view(session)}
+        return status, out
+
+    def upload_status(self, uid: str, media_id: str) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            found = self.media.get(media_id)
+            if found is None or found["uid"] != uid:
+                return 400, _invalid("media_id", media_id)
+            if found["processing"] > 0:
+                found["processing"] -= 1
+                view = self._media_view(media_id)
+                view["processing_info"]["state"] = "in_progress"
+                return 200, {"data": view}
+        return 200, {"data": self._media_view(media_id)}
+
+    def media_metadata(self, uid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        media_id = str(body.get("id", ""))
+        alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+        with self._lock:
+            found = self.media.get(media_id)
+            if found is None or found["uid"] != uid:
+                return 400, _invalid("id", media_id)
+            if not isinstance(alt, str) or len(alt) > 1000:
+                return 400, _invalid("alt_text", str(alt)[:20])
+            found["alt"] = alt
+        return 200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}}
+
     def create_post(self, uid: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         text = body.get("text")
         if not isinstance(text, str) or not text:
             return 400, _invalid("text", "")
         parent = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        media_ids = [str(m) for m in (body.get("media") or {}).get("media_ids") or []]
         with self._lock:
+            now = self.clock()
+            bad = [
+                m
+                for m in media_ids
+                if m not in self.media
+                or self.media[m]["uid"] != uid
+                or self.media[m]["expires"] < now
+                or self.media[m]["processing"] > 0
+            ]
+            if bad or len(media_ids) > 4:
+                return 400, {
+                    "errors": [{"message": "Your media IDs are invalid."}],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                }
             if parent is not None and not any(t["id"] == parent for t in self.tweets):
                 detail = "You attempted to reply to a Tweet that is deleted or not visible to you."
                 return 403, {
@@ -421,9 +594,15 @@ class FakeX:
             }
             if parent is not None:
                 tweet["referenced_tweets"] = [{"type": "replied_to", "id": parent}]
+            if media_ids:  # X shows the images' link at the end of the text
+                tweet["text"] = f"{text} https://t.co/m{tid[-8:]}"
+                tweet["attachments"] = {"media_keys": [f"3_{m}" for m in media_ids]}
+                for m in media_ids:
+                    self.media[m]["used"] += 1
             self.tweets.append(tweet)
             self.posted.append(body)
-        return 201, {"data": {"id": tid, "text": text, "edit_history_tweet_ids": [tid]}}
+        made = {"id": tid, "text": tweet["text"], "edit_history_tweet_ids": [tid]}
+        return 201, {"data": made}
 
     def authorize(self, client_id: str, redirect_uri: str, challenge: str, user: str = ME) -> str:
         """What X's consent page does: a one-time code bound to the PKCE challenge."""
@@ -539,6 +718,7 @@ _X_403_APP_ONLY = {
     "status": 403,
 }
 _USER_PATH = re.compile(r"^/2/users/(\d+)/(tweets|mentions|followers)$")
+_CHUNKED = re.compile(r"^/2/media/upload/(?:initialize|(\d+)/(append|finalize))$")
 
 
 _X_401 = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
@@ -567,6 +747,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     x: FakeX
+    hold: float = 0.0
     protocol_version = "HTTP/1.1"
     # headers and body leave in one segment: without these, Nagle's algorithm and the
     # client's delayed ACK add ~40 ms to every response, which would be the fake's cost
@@ -587,6 +768,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def _handle(self, method: str) -> None:
+        self.hold = 0.0  # a handler serves every request of its connection: reset
         parts = urlsplit(self.path)
         path = parts.path
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -594,8 +776,11 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "POST":
             length = int(self.headers.get("content-length", "0"))
             raw = self.rfile.read(length)
+            content_type = self.headers.get("content-type", "")
             if path == "/2/oauth2/token":  # a form, as OAuth 2 wants
                 body = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+            elif content_type.startswith("multipart/form-data"):
+                body = parse_multipart(content_type, raw)
             else:
                 body = json.loads(raw or b"{}")
         with self.x._lock:
@@ -656,14 +841,42 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 status, out = self.x.timeline(uid, what, params)
             self._send(status, out, rate)
-        elif path == "/2/tweets" and method == "POST":
+        elif path == "/2/media/upload" and method == "GET":
             if user is None:
                 self._send(403, _X_403_APP_ONLY, rate)
                 return
-            status, out = self.x.create_post(user, body or {})
-            if getattr(self, "lose", False) and status == 201:
+            self._send(*self.x.upload_status(user, params.get("media_id", "")), rate)
+        elif (chunked := _CHUNKED.match(path)) and method == "POST":
+            if user is None:
+                self._send(403, _X_403_APP_ONLY, rate)
+                return
+            session, step = chunked.group(1), chunked.group(2)
+            if path.endswith("/initialize"):
+                status, out = self.x.upload_initialize(user, body or {})
+            elif step == "append":
+                status, out = self.x.upload_append(user, session, body or {})
+            else:
+                status, out = self.x.upload_finalize(user, session)
+            self._send(status, out, rate)
+        elif path in ("/2/tweets", "/2/media/upload", "/2/media/metadata") and method == "POST":
+            if user is None:
+                self._send(403, _X_403_APP_ONLY, rate)
+                return
+            if path == "/2/media/upload":
+                if not isinstance(body, dict) or "media" not in body:
+                    self._send(400, _invalid("media", ""), rate)
+                    return
+                status, out = self.x.upload(user, body)
+            elif path == "/2/media/metadata":
+                status, out = self.x.media_metadata(user, body or {})
+            else:
+                status, out = self.x.create_post(user, body or {})
+            if getattr(self, "lose", False) and status < 300:
                 self.close_connection = True  # made, but the answer never arrives
                 return
+            hold = getattr(self, "hold", 0.0)
+            if hold:
+                time.sleep(hold)  # done; the answer comes late (or to nobody)
             self._send(status, out, rate)
         else:
             self._send(404, {"title": "Not Found Error", "status": 404}, rate)
@@ -673,6 +886,15 @@ class _Handler(BaseHTTPRequestHandler):
         if action.startswith("stall:"):
             time.sleep(float(action.split(":", 1)[1]))
             return False
+        if action == "ok":
+            return False
+        if action.startswith("hold:"):
+            self.hold = float(action.split(":", 1)[1])
+            return False
+        if action.startswith("hang:"):
+            time.sleep(float(action.split(":", 1)[1]))
+            self.close_connection = True
+            return True
         if action == "429":
             reset = {**rate, "x-rate-limit-remaining": "0"}
             self._send(429, {"title": "Too Many Requests", "status": 429}, reset)

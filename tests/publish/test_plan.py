@@ -17,7 +17,6 @@ def _post(at: datetime) -> StoredPost:
         "t",
         (),
         ("x",),
-        (),
         at,
         "scheduled",
         0,

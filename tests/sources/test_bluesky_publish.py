@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import SecretStr
@@ -10,12 +11,13 @@ from tests.fakes.bluesky import HANDLE, PASSWORD, FakeBluesky, make_posts
 from tests.fakes.x_api import FakeClock
 
 from hubbub.settings import Settings
-from hubbub.sources.base import Publisher, PublishError
+from hubbub.sources.base import Publisher, PublishError, Reconciler
 from hubbub.sources.bluesky import BlueskyClient
 from hubbub.sources.bluesky.publish import BlueskyPublisher, tid_from_key
 from hubbub.sources.publishers import publisher_for
 
 CREATE = "com.atproto.repo.createRecord"
+GET_RECORD = "com.atproto.repo.getRecord"
 
 
 @pytest.fixture
@@ -135,8 +137,12 @@ def test_too_long_and_refused_credentials_are_not_transient(
     with pytest.raises(PublishError, match="301 characters long; Bluesky allows 300") as caught:
         publisher.publish("🥐" * 301)  # 301 graphemes, 1,204 bytes
     assert caught.value.transient is False
-    assert len("👩‍🍳" * 300) > 300  # several code points each, still 300 graphemes
-    publisher.publish("👩‍🍳" * 300)
+    assert len("👩‍🍳" * 272) > 300  # several code points each, 272 graphemes...
+    publisher.publish("👩‍🍳" * 272)  # ...and 2,992 bytes
+    # 300 graphemes, but 3,300 bytes: over the lexicon's maxLength of 3,000
+    with pytest.raises(PublishError, match="3,300 bytes; Bluesky allows 3,000") as caught:
+        publisher.publish("👩‍🍳" * 300)
+    assert caught.value.transient is False
     wrong = BlueskyClient(HANDLE, SecretStr("not-it-0000"), fake.url, sleep=clock.sleep)
     with pytest.raises(PublishError, match="were refused") as caught:
         BlueskyPublisher(wrong).publish("hello")
@@ -164,6 +170,42 @@ def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
 ) -> None:
     fake.fail_next(CREATE, "lost")  # created, then the connection drops before the answer
     done = publisher.publish("Fresh loaves at 7", idempotency_key="draft-43:bluesky")
-    assert len(fake.bodies(CREATE)) == 2  # the client retried the dropped call once
+    # before retrying the dropped call the client looked at the key's record: it is there
+    assert len(fake.bodies(CREATE)) == 1 and len(fake.calls(GET_RECORD)) == 1
     assert list(fake.records) == [done.id] and clock.slept == [1.0]
     assert done.id.endswith("/" + tid_from_key("draft-43:bluesky"))
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [None, (400, "RecordAlreadyExists", "Record already exists")],
+    ids=["pds-500", "explicit-400"],
+)
+def test_a_taken_record_key_is_success_however_the_pds_says_it(
+    publisher: BlueskyPublisher,
+    fake: FakeBluesky,
+    clock: FakeClock,
+    refusal: tuple[int, str, str] | None,
+) -> None:
+    """Today's PDS answers a second record at the same key with 500 (atproto issues 3718,
+    4725); a proposed change (PR 4728) makes it an explicit error. Either way the post is
+    the one already there, found without waiting through five retries of the 500."""
+    fake.taken_rkey_error = refusal
+    first = publisher.publish("Fresh loaves at 7", idempotency_key="draft-44:bluesky")
+    again = publisher.publish("Fresh loaves at 7", idempotency_key="draft-44:bluesky")
+    assert again.id == first.id and len(fake.records) == 1
+    assert len(fake.bodies(CREATE)) == 2
+    assert clock.slept in ([], [1.0])  # at most the one wait before the first retry
+
+
+def test_find_published_reads_the_keys_record(
+    publisher: BlueskyPublisher, fake: FakeBluesky
+) -> None:
+    assert isinstance(publisher, Reconciler)
+    since = datetime.now(UTC)
+    key = "draft-45:bluesky:0"
+    assert publisher.find_published("Hi", reply_to=None, idempotency_key=key, since=since) is None
+    made = publisher.publish("Hi", idempotency_key=key)
+    found = publisher.find_published("Hi", reply_to=None, idempotency_key=key, since=since)
+    assert found is not None and found.id == made.id and found.url == made.url
+    assert publisher.find_published("Hi", reply_to=None, idempotency_key=None, since=since) is None

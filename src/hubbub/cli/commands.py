@@ -324,6 +324,7 @@ def _serve(host: str | None, port: int | None, scheduler: bool = True) -> None:
     import uvicorn
 
     from hubbub.configure import effective_settings
+    from hubbub.publish.media import media_root
     from hubbub.publish.scheduler import start_background
     from hubbub.sources.publishers import publisher_for
     from hubbub.web import create_app
@@ -335,6 +336,7 @@ def _serve(host: str | None, port: int | None, scheduler: bool = True) -> None:
             store,
             lambda n: publisher_for(n, effective_settings(store, settings)),
             base_url=settings.public_base_url,
+            media_root=media_root(settings),
         )
         if scheduler
         else None

@@ -21,6 +21,7 @@ import typer
 from hubbub.cli.commands import app
 from hubbub.cli.errors import BAD_INPUT, fail, handled, stderr
 from hubbub.configure import effective_settings
+from hubbub.publish.media import media_root
 from hubbub.publish.scheduler import run_due, run_forever
 from hubbub.settings import get_settings
 from hubbub.sources.base import Publisher
@@ -62,7 +63,11 @@ def worker(
         try:
             if once:
                 report = run_due(
-                    store, datetime.now(UTC), publishers, base_url=settings.public_base_url
+                    store,
+                    datetime.now(UTC),
+                    publishers,
+                    base_url=settings.public_base_url,
+                    media_root=media_root(settings),
                 )
                 stderr().print(
                     f"{len(report.published)} published, {len(report.retrying)} to retry, "
@@ -72,7 +77,12 @@ def worker(
             else:
                 stderr().print(f"Publishing due posts every {interval:g} s; Ctrl-C stops.")
                 run_forever(
-                    store, publishers, stop, interval=interval, base_url=settings.public_base_url
+                    store,
+                    publishers,
+                    stop,
+                    interval=interval,
+                    base_url=settings.public_base_url,
+                    media_root=media_root(settings),
                 )
         finally:
             for sig, handler in previous.items():

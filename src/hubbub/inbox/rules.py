@@ -169,19 +169,54 @@ def response_deadline(now: datetime, target_hours: float) -> datetime:
 def reply_length(text: str, network: str) -> tuple[int, int | None, bool]:
     """(length as the network counts it, its limit or None, whether it fits).
 
-    X counts with twitter-text's weighted length (URLs 23, CJK and emoji 2);
-    Mastodon counts characters with every URL as 23, whatever its length;
-    Bluesky counts grapheme clusters (an emoji with modifiers is one).
+    X counts with twitter-text's weighted length (URLs 23, CJK and emoji 2).
+    Mastodon (``StatusLengthValidator``) counts grapheme clusters after replacing
+    every URL that has its ``http(s)://`` by 23 characters and every ``@user@domain``
+    mention by ``@user``. Bluesky counts grapheme clusters (an emoji with modifiers is
+    one) and also refuses a text over 3,000 UTF-8 bytes (the lexicon's ``maxLength``):
+    such a text does not fit, whatever its length.
     """
     if network == "x":
         parsed = parse_tweet(text)
         return parsed.weighted_length, 280, parsed.valid
     limit = REPLY_LIMITS.get(network)
+    fits_bytes = True
     if network == "mastodon":
-        urls = extract_entities(text).urls
-        length = len(text) - sum(u.end - u.start for u in urls) + 23 * len(urls)
+        length = _graphemes(_mastodon_countable(text))
     elif network == "bluesky":
-        length = len(regex.findall(r"\X", text))
+        length = _graphemes(text)
+        fits_bytes = len(text.encode("utf-8")) <= BLUESKY_MAX_BYTES
     else:
         length = len(text)
-    return length, limit, bool(text.strip()) and (limit is None or length <= limit)
+    fits = limit is None or length <= limit
+    return length, limit, bool(text.strip()) and fits and fits_bytes
+
+
+BLUESKY_MAX_BYTES = 3000
+_GRAPHEME = regex.compile(r"\X")
+_PROTOCOL = regex.compile(r"https?://", regex.IGNORECASE)
+# Mastodon's Account::MENTION_RE: @user or @user@domain, not inside a word or a path
+_MASTODON_MENTION = regex.compile(
+    r"(?<![=/\w])@((\w+(?:[.-]+\w+)*)(?:@\w+(?:[.-]+\w+)*)?)", regex.IGNORECASE
+)
+
+
+def _graphemes(text: str) -> int:
+    return len(_GRAPHEME.findall(text))
+
+
+def _mastodon_countable(text: str) -> str:
+    """The text as Mastodon counts it: URLs as 23 x's, remote mentions without the domain."""
+    spans = [
+        (u.start, u.end, "x" * 23) for u in extract_entities(text).urls if _PROTOCOL.match(u.text)
+    ]
+    for m in _MASTODON_MENTION.finditer(text):
+        if not any(start < m.end() and m.start() < end for start, end, _ in spans):
+            spans.append((m.start(), m.end(), "@" + m.group(2)))
+    out, at = [], 0
+    for start, end, replacement in sorted(spans):
+        out.append(text[at:start])
+        out.append(replacement)
+        at = end
+    out.append(text[at:])
+    return "".join(out)

@@ -6,7 +6,9 @@ network the way that network does (the inbox's :func:`~hubbub.inbox.rules.reply_
 X's weighted length, Mastodon's 500 characters with any URL as 23, Bluesky's 300
 grapheme clusters), checks the attachments against each network's limit and says,
 in words a person can act on, what is wrong (errors: it cannot be posted) and what
-is doubtful (warnings: an image without alt text). :func:`split_thread` suggests
+is doubtful (warnings: an image without alt text). Images are checked by what their
+bytes are (:class:`Attachment`, from :func:`hubbub.publish.media.probe`), never by
+their file names, against :data:`MEDIA_LIMITS`. :func:`split_thread` suggests
 parts for a text that is too long, cut at sentence boundaries.
 
 Pure functions on plain dataclasses: the web page, the scheduler and the CLI all call
@@ -15,7 +17,7 @@ the same ones, so the live counters and the server-side check never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -27,6 +29,7 @@ __all__ = [
     "NETWORKS",
     "Attachment",
     "Composition",
+    "MediaLimits",
     "PartCheck",
     "check",
     "split_thread",
@@ -34,17 +37,53 @@ __all__ = [
 ]
 
 NETWORKS: tuple[str, ...] = ("x", "mastodon", "bluesky")
-#: images per post on each network
-MEDIA_LIMITS: dict[str, int] = {"x": 4, "mastodon": 4, "bluesky": 4}
 _SENTENCE_END = regex.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+_MB = 1024 * 1024
+_STILL = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLimits:
+    """What one network takes in images on one post."""
+
+    images: int  # per post
+    image_bytes: int  # each still image
+    formats: frozenset[str]  # MIME types
+    animated_bytes: int | None = None  # an animated GIF (None: as a still image)
+    animated_alone: bool = False  # an animated GIF must be the post's only image
+    max_pixels: int | None = None  # width × height
+    alt_chars: int | None = None
+
+
+#: Each network's documented limits for images (checked 2026-12): X's media upload
+#: (5 MB images, 15 MB animated GIFs, alone; 4 per post; alt text 1,000 characters),
+#: Mastodon 4's defaults (16 MB, 33,177,600 pixels, 4 per post, 1,500 characters of
+#: description; an instance may set others, which the publisher reads from
+#: /api/v2/instance before uploading), Bluesky's app.bsky.embed.images (4 images of at
+#: most 1,000,000 bytes each).
+MEDIA_LIMITS: dict[str, MediaLimits] = {
+    "x": MediaLimits(4, 5 * _MB, _STILL, 15 * _MB, animated_alone=True, alt_chars=1000),
+    "mastodon": MediaLimits(4, 16 * _MB, _STILL, max_pixels=33_177_600, alt_chars=1500),
+    "bluesky": MediaLimits(4, 1_000_000, _STILL),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """An image to post with the first part: a path on this machine and its alt text."""
+    """An image to post with the first part, as read from its bytes when it was uploaded
+    (:func:`hubbub.publish.media.probe`), and its alt text."""
 
-    path: str
+    sha256: str
+    mime: str
+    size: int  # bytes
+    width: int
+    height: int
     alt: str = ""
+    name: str = ""  # the uploaded file's name, to say which image a message means
+    animated: bool = False
+
+    def label(self, i: int) -> str:
+        return f"image {i + 1} ({self.name})" if self.name else f"image {i + 1}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +128,19 @@ def strictest_limit(networks: Sequence[str]) -> int:
 
 
 def check(
-    parts: Sequence[str], networks: Sequence[str], media: Sequence[Attachment] = ()
+    parts: Sequence[str],
+    networks: Sequence[str],
+    media: Sequence[Attachment] = (),
+    limits: Mapping[str, MediaLimits] | None = None,
 ) -> Composition:
     """Measure ``parts`` (one for a single post, several for a thread) for ``networks``.
 
     Errors: no network, an unknown network, no text, an empty part, a part over a
-    network's limit, more images than a network takes, an image without a path.
-    Warnings: an image without alt text (screen-reader users cannot see it).
+    network's limit, images a network does not take (too many, too large, a format it
+    refuses, an animated GIF with other images on X, alt text too long). Warnings: an
+    image without alt text (screen-reader users cannot know what it shows).
+    ``limits`` replaces :data:`MEDIA_LIMITS` for the networks it names (a Mastodon
+    instance's own).
     """
     texts = tuple(p.strip() for p in parts)
     chosen = tuple(dict.fromkeys(n.strip().lower() for n in networks if n.strip()))
@@ -118,19 +163,67 @@ def check(
             checks.append(PartCheck(i, network, length, limit, fits or not text))
             if text and not fits and limit is not None:
                 where = f"part {i + 1}" if len(texts) > 1 else "the post"
-                errors.append(
-                    f"{where} is {length - limit} over {_label(network)}'s {limit} limit "
-                    f"({length}/{limit})"
-                )
-        allowed = MEDIA_LIMITS[network]
-        if len(media) > allowed:
-            errors.append(f"{_label(network)} takes at most {allowed} images; {len(media)} given")
+                if length <= limit:  # fits in characters, not in bytes (Bluesky's 3,000)
+                    size = len(text.encode("utf-8"))
+                    errors.append(
+                        f"{where} is {size:,} bytes long; {_label(network)} takes 3,000 "
+                        "(emoji and accented letters take several bytes each)"
+                    )
+                else:
+                    errors.append(
+                        f"{where} is {length - limit} over {_label(network)}'s {limit} limit "
+                        f"({length}/{limit})"
+                    )
+        rules = (limits or {}).get(network) or MEDIA_LIMITS[network]
+        errors.extend(_media_errors(network, rules, media))
     for i, item in enumerate(media):
-        if not item.path.strip():
-            errors.append(f"image {i + 1} has no file")
-        elif not item.alt.strip():
-            warnings.append(f"image {i + 1} ({item.path}) has no alt text")
+        if not item.alt.strip():
+            warnings.append(
+                f"{item.label(i)} has no alt text: people using screen readers will not "
+                "know what it shows"
+            )
     return Composition(texts, chosen, tuple(media), tuple(checks), tuple(errors), tuple(warnings))
+
+
+def _media_errors(network: str, rules: MediaLimits, media: Sequence[Attachment]) -> list[str]:
+    label = _label(network)
+    errors: list[str] = []
+    if len(media) > rules.images:
+        errors.append(f"{label} takes at most {rules.images} images; {len(media)} given")
+    if rules.animated_alone and len(media) > 1 and any(m.animated for m in media):
+        errors.append(f"{label} takes an animated GIF only as the post's one image")
+    for i, item in enumerate(media):
+        name = item.label(i)
+        if item.mime not in rules.formats:
+            kind = item.mime.removeprefix("image/").upper()
+            errors.append(f"{name} is {kind}, which {label} does not take")
+            continue
+        most = rules.animated_bytes if item.animated and rules.animated_bytes else rules.image_bytes
+        if item.size > most:
+            size, limit = _sizes(item.size, most)
+            errors.append(
+                f"{name} is {size}; {label} takes at most {limit} "
+                f"{'per animated GIF' if item.animated and rules.animated_bytes else 'per image'}"
+            )
+        if rules.max_pixels is not None and item.width * item.height > rules.max_pixels:
+            errors.append(
+                f"{name} is {item.width:,} × {item.height:,} pixels; {label} takes at most "
+                f"{rules.max_pixels:,} pixels"
+            )
+        if rules.alt_chars is not None and len(item.alt) > rules.alt_chars:
+            errors.append(
+                f"the alt text of {name} is {len(item.alt):,} characters; {label} takes "
+                f"{rules.alt_chars:,}"
+            )
+    return errors
+
+
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size and a limit in the limit's own unit: MB where the network counts in
+    (binary) megabytes, as X and Mastodon do, else bytes (Bluesky's 1,000,000)."""
+    if limit % _MB == 0:
+        return f"{size / _MB:.1f}".removesuffix(".0") + " MB", f"{limit // _MB} MB"
+    return f"{size:,} bytes", f"{limit:,} bytes"
 
 
 def _label(network: str) -> str:

@@ -2,7 +2,8 @@
 
 The web page and the CLI hand a :class:`PostForm` to :func:`save`; it runs the same
 :func:`~hubbub.publish.compose.check` the live counters show, refuses a schedule
-without a time or with a time already past, and stores the post in one transaction.
+without a time or with a time already past, and stores the post and its images (already
+uploaded: :func:`hubbub.publish.media.add_image`) in one transaction.
 Scheduling needs the manager role; that is checked by the caller (the web page's
 ``require_role``), since roles live with the session, not here.
 """
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from hubbub.publish.compose import Attachment, Composition, check
 from hubbub.store import Store
+from hubbub.store import media as media_rows
 from hubbub.store import publish as queries
 
 __all__ = ["PostForm", "SaveResult", "local_to_utc", "save"]
@@ -86,13 +88,18 @@ def save(
     if errors:
         return SaveResult(composition, tuple(errors))
     with store.begin() as conn:
+        stored = media_rows.media_by_sha(conn, workspace_id, [m.sha256 for m in form.media])
+        missing = [m.label(i) for i, m in enumerate(form.media) if m.sha256 not in stored]
+        if missing:
+            return SaveResult(
+                composition, (f"{missing[0]} is not stored any more: attach it again",)
+            )
         post_id = queries.create_post(
             conn,
             workspace_id,
             text=composition.parts[0],
             thread=composition.parts[1:],
             networks=composition.networks,
-            media=[(m.path, m.alt) for m in form.media],
             state="scheduled" if schedule else "draft",
             scheduled_for=form.scheduled_for,
             created_by=user_id,
@@ -101,5 +108,8 @@ def save(
             track_links=form.track_links,
             campaign=form.campaign.strip(),
             now=now,
+        )
+        media_rows.set_post_media(
+            conn, post_id, [(stored[m.sha256].id, m.alt.strip()) for m in form.media]
         )
     return SaveResult(composition, (), post_id, composition.warnings)

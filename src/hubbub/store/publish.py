@@ -8,7 +8,9 @@ The scheduler's safety rests on three statements here:
   second worker re-check the ``WHERE`` after the first commits, so exactly one of two
   workers sees one row updated and owns the post.
 - :func:`record_delivery` stores what a network took for one thread part as soon as it
-  answers; a retry reads :func:`deliveries` and skips those parts.
+  answers; a retry reads :func:`deliveries` and skips those parts. :func:`begin_attempt`
+  notes a part just before it is sent; an attempt with no delivery (:func:`attempts`)
+  is one whose outcome nobody saw, which a retry first looks for on the network.
 - :func:`finish` only changes a post whose claim token is still the caller's, so a
   worker that lost its claim (it was too slow and another took the post over) cannot
   overwrite the newer worker's outcome.
@@ -24,12 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from hubbub.model import Published
 from hubbub.store.tables import (
     link_clicks,
     mentions,
+    post_attempts,
     post_deliveries,
     scheduled_posts,
     tracked_links,
@@ -44,6 +47,8 @@ __all__ = [
     "LinkStat",
     "StoredPost",
     "add_link",
+    "attempts",
+    "begin_attempt",
     "claim",
     "click_counts",
     "create_post",
@@ -85,7 +90,6 @@ class StoredPost:
     text: str
     thread: tuple[str, ...]
     networks: tuple[str, ...]
-    media: tuple[tuple[str, str], ...]  # (path, alt)
     scheduled_for: datetime | None
     state: str
     attempts: int
@@ -135,7 +139,6 @@ def _post(row: Any) -> StoredPost:
         text=row.text,
         thread=tuple(row.thread or ()),
         networks=tuple(row.networks or ()),
-        media=tuple((m.get("path", ""), m.get("alt", "")) for m in row.media or ()),
         scheduled_for=opt_utc(row.scheduled_for),
         state=row.state,
         attempts=row.attempts,
@@ -165,7 +168,6 @@ def create_post(
     now: datetime,
     thread: Sequence[str] = (),
     networks: Sequence[str] = ("x",),
-    media: Sequence[tuple[str, str]] = (),
     state: str = "draft",
     scheduled_for: datetime | None = None,
     created_by: int | None = None,
@@ -174,7 +176,8 @@ def create_post(
     track_links: bool = True,
     campaign: str = "",
 ) -> int:
-    """Store a draft or scheduled post; its idempotency key is made here, once."""
+    """Store a draft or scheduled post; its idempotency key is made here, once. Its
+    images are rows of ``post_media`` (:func:`hubbub.store.media.set_post_media`)."""
     if state not in POST_STATES:
         raise ValueError(f"state {state!r} is not one of {', '.join(POST_STATES)}")
     if kind not in POST_KINDS:
@@ -185,7 +188,6 @@ def create_post(
             text=text,
             thread=list(thread),
             networks=list(networks),
-            media=[{"path": p, "alt": a} for p, a in media],
             scheduled_for=scheduled_for,
             state=state,
             attempts=0,
@@ -320,10 +322,38 @@ def claim(
     return result.rowcount == 1
 
 
+def begin_attempt(conn: Connection, post_id: int, network: str, part: int, now: datetime) -> None:
+    """Note that ``part`` is about to be sent to ``network`` (kept from the first try
+    on: a later lookup for a lost post starts from when it may first have been made)."""
+    c = post_attempts.c
+    found = conn.execute(
+        select(c.started).where(c.post_id == post_id, c.network == network, c.part == part)
+    ).first()
+    if found is None:
+        conn.execute(
+            insert(post_attempts).values(post_id=post_id, network=network, part=part, started=now)
+        )
+
+
+def attempts(conn: Connection, post_id: int) -> dict[tuple[str, int], datetime]:
+    """(network, part) -> when it was first tried, for the parts tried and not stored:
+    the network may or may not have taken them."""
+    c = post_attempts.c
+    rows = conn.execute(select(c.network, c.part, c.started).where(c.post_id == post_id))
+    return {(r.network, r.part): as_utc(r.started) for r in rows}
+
+
 def record_delivery(
     conn: Connection, post_id: int, part: int, published: Published, now: datetime
 ) -> None:
-    """Store what the network took for one part (its id and address)."""
+    """Store what the network took for one part (its id and address); its attempt is
+    settled."""
+    c = post_attempts.c
+    conn.execute(
+        delete(post_attempts).where(
+            c.post_id == post_id, c.network == published.network, c.part == part
+        )
+    )
     conn.execute(
         insert(post_deliveries).values(
             post_id=post_id,

@@ -44,11 +44,15 @@ __all__ = [
     "is_search_index",
     "link_clicks",
     "login_attempts",
+    "media",
+    "media_uploads",
     "memberships",
     "mention_streams",
     "mentions",
     "metadata",
+    "post_attempts",
     "post_deliveries",
+    "post_media",
     "posts",
     "scheduled_posts",
     "source_cursors",
@@ -406,7 +410,6 @@ scheduled_posts = Table(
     Column("text", Text, nullable=False),  # the first (or only) part
     Column("thread", JSON, nullable=False),  # the parts after the first: a list of str
     Column("networks", JSON, nullable=False),  # list of network names
-    Column("media", JSON, nullable=False),  # list of {"path", "alt"}
     Column("scheduled_for", UtcDateTime),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -570,3 +573,62 @@ alerts = Table(
     UniqueConstraint("workspace_id", "stream", "kind", "window_end", name="uq_alerts_workspace_id"),
 )
 Index("ix_alerts_workspace_created", alerts.c.workspace_id, alerts.c.created)
+
+# --- publish: images (migration 0013) ----------------------------------------------------
+
+# An image uploaded on the Publish page: its bytes live once under HUBBUB_HOME/media,
+# named by their SHA-256 (hubbub.store.media); the row says what Pillow read from them
+# and which workspace may use it (one row per workspace and file).
+media = Table(
+    "media",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("mime", String(32), nullable=False),
+    Column("size", Integer, nullable=False),  # bytes
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("animated", Boolean, nullable=False, default=False),
+    Column("name", String(200), nullable=False, default=""),  # the file's name, for people
+    Column("created", UtcDateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id")),
+    UniqueConstraint("workspace_id", "sha256", name="uq_media_workspace_id"),
+)
+
+# The images of a scheduled post, in order, each with its alt text.
+post_media = Table(
+    "post_media",
+    metadata,
+    Column("post_id", Integer, ForeignKey("scheduled_posts.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("media_id", Integer, ForeignKey("media.id"), nullable=False),
+    Column("alt", Text, nullable=False, default=""),
+)
+
+# What a network returned for an uploaded image of a post (its media id, or Bluesky's
+# blob), kept so a retry attaches it again instead of uploading again while the network
+# still holds it (``expires``).
+media_uploads = Table(
+    "media_uploads",
+    metadata,
+    Column("post_id", Integer, ForeignKey("scheduled_posts.id"), primary_key=True),
+    Column("network", String(16), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("ref", Text, nullable=False),
+    Column("uploaded", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime),
+)
+
+# A thread part about to be sent: written before the network is called, removed when its
+# delivery is stored. One left behind means the attempt's outcome is unknown (the worker
+# died, or the network's answer was lost), so the retry first looks on the network for
+# the post (hubbub.publish.scheduler).
+post_attempts = Table(
+    "post_attempts",
+    metadata,
+    Column("post_id", Integer, ForeignKey("scheduled_posts.id"), primary_key=True),
+    Column("network", String(16), primary_key=True),
+    Column("part", Integer, primary_key=True),
+    Column("started", UtcDateTime, nullable=False),
+)

@@ -156,9 +156,23 @@ class BlueskyClient:
         """A query (``GET /xrpc/NSID``), its JSON object."""
         return self.request("GET", nsid, params=params)
 
-    def post(self, nsid: str, body: Any) -> dict[str, Any]:
-        """A procedure (``POST /xrpc/NSID`` with a JSON body), its JSON object."""
-        return self.request("POST", nsid, json_body=body)
+    def post(
+        self,
+        nsid: str,
+        body: Any,
+        *,
+        before_retry: Callable[[], dict[str, Any] | None] | None = None,
+    ) -> dict[str, Any]:
+        """A procedure (``POST /xrpc/NSID`` with a JSON body), its JSON object.
+
+        ``before_retry`` is called before retrying after a 5xx or a lost answer; an
+        object it returns is taken as this call's answer (a write that has no key
+        looks there for what the lost attempt did)."""
+        return self.request("POST", nsid, json_body=body, before_retry=before_retry)
+
+    def post_bytes(self, nsid: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """A procedure whose input is raw bytes (``uploadBlob``), its JSON object."""
+        return self.request("POST", nsid, content=data, content_type=content_type)
 
     # --- the session --------------------------------------------------------------------
 
@@ -222,24 +236,35 @@ class BlueskyClient:
         params: Params | None = None,
         json_body: Any = None,
         auth: bool = True,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        before_retry: Callable[[], dict[str, Any] | None] | None = None,
     ) -> dict[str, Any]:
         """Call ``nsid``; the decoded JSON object of the answer. Raises SourceError.
 
-        An ``ExpiredToken`` answer refreshes the session and repeats the call once.
+        The input is ``json_body``, or the raw ``content`` of ``content_type``. An
+        ``ExpiredToken`` answer refreshes the session and repeats the call once.
         """
         token = self._token() if auth else None
         used = self.session
+        body = _Body(json_body, content, content_type)
         try:
-            return self._send(method, nsid, params, json_body, token)
+            return self._send(method, nsid, params, body, token, before_retry)
         except BlueskyRequestError as exc:
             if exc.error not in ("ExpiredToken", "InvalidToken") or token is None:
                 raise
             log.info("bluesky: the access token has expired; refreshing the session")
             self._refresh(used)
-            return self._send(method, nsid, params, json_body, self._token())
+            return self._send(method, nsid, params, body, self._token(), before_retry)
 
     def _send(
-        self, method: str, nsid: str, params: Params | None, json_body: Any, token: str | None
+        self,
+        method: str,
+        nsid: str,
+        params: Params | None,
+        body: Any,
+        token: str | None,
+        before_retry: Callable[[], dict[str, Any] | None] | None = None,
     ) -> dict[str, Any]:
         """Send one call, retrying per the backoff policy."""
         policy = self.backoff
@@ -248,7 +273,7 @@ class BlueskyClient:
         while True:
             self._wait_for_window(nsid)
             attempts += 1
-            result, reason, wait = self._attempt(method, nsid, params, json_body, token)
+            result, reason, wait = self._attempt(method, nsid, params, body, token)
             if not isinstance(result, str):
                 return result
             kind: FailureKind = result  # type: ignore[assignment]
@@ -265,15 +290,27 @@ class BlueskyClient:
             self._wait(f"Bluesky: {reason}; retrying", delay)
             if kind == "too_many":
                 self.windows.pop(nsid, None)
+            elif before_retry is not None:
+                found = before_retry()
+                if found is not None:
+                    return found
 
     def _attempt(
-        self, method: str, nsid: str, params: Params | None, json_body: Any, token: str | None
+        self, method: str, nsid: str, params: Params | None, body: Any, token: str | None
     ) -> tuple[dict[str, Any] | str, str, float | None]:
         """One try: the JSON object, or the kind of failure, its reason and a reset wait."""
-        headers = {"Authorization": f"Bearer {token}"} if token else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        given = body if isinstance(body, _Body) else _Body(body)
+        if given.content is not None:
+            headers["Content-Type"] = given.content_type or "application/octet-stream"
         try:
             response = self._http.request(
-                method, f"/xrpc/{nsid}", params=params, json=json_body, headers=headers
+                method,
+                f"/xrpc/{nsid}",
+                params=params,
+                json=given.json,
+                content=given.content,
+                headers=headers or None,
             )
         except httpx.TransportError as exc:
             return "network", f"{type(exc).__name__}: {exc}".rstrip(": "), None
@@ -339,6 +376,15 @@ class BlueskyClient:
         if self.on_wait is not None:
             self.on_wait(why, seconds)
         self.sleep(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A call's input: JSON, or raw bytes of a content type (a blob)."""
+
+    json: Any = None
+    content: bytes | None = None
+    content_type: str | None = None
 
 
 def _session(data: dict[str, Any]) -> Session:

@@ -182,6 +182,8 @@ class XClient:
         backoff: Backoff | None = None,
         read_timeout: float | None = None,
         before_retry: Callable[[], Reply | None] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
     ) -> Reply:
         """Send one request, retrying per ``backoff``; return the successful reply.
 
@@ -193,6 +195,9 @@ class XClient:
         (not after a 429, which X did not carry out); a reply it returns is taken as
         this request's. Writes without an idempotency key use it to look for what
         the lost attempt may have done.
+
+        ``files`` (name -> (file name, bytes, MIME type)) and ``data`` send a
+        ``multipart/form-data`` body instead of JSON (the media upload).
         """
         policy = backoff or self.backoff
         reads = method == "GET" and _reads_posts(path)
@@ -204,7 +209,7 @@ class XClient:
             self._wait_for_window(path)
             attempts += 1
             kind, reason, wait = self._attempt(
-                method, path, params, json_body, stream, read_timeout
+                method, path, params, json_body, stream, read_timeout, files, data
             )
             if isinstance(kind, Reply):
                 return kind
@@ -234,12 +239,20 @@ class XClient:
         json_body: Any,
         stream: bool,
         read_timeout: float | None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        data: Mapping[str, str] | None = None,
     ) -> tuple[Reply | FailureKind, str, float | None]:
         """One try: a reply, or the kind of failure, its reason and a reset wait if any."""
         timeout = httpx.Timeout(self.timeout, connect=10.0, read=read_timeout or self.timeout)
         try:
             req = self._http.build_request(
-                method, path, params=params, json=json_body, timeout=timeout
+                method,
+                path,
+                params=params,
+                json=json_body,
+                files=files,
+                data=data,
+                timeout=timeout,
             )
             response = self._http.send(req, stream=stream)
         except httpx.TransportError as exc:

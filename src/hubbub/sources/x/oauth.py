@@ -8,7 +8,8 @@ with PKCE for that; the steps, all here so ``hubbub auth x`` stays a few lines:
    unreserved set, RFC 7636), its S256 ``code_challenge`` and a ``state``;
 2. :func:`authorize_url` is the consent page the user opens in a browser
    (``https://x.com/i/oauth2/authorize``), asking for ``tweet.read tweet.write
-   users.read offline.access`` (``offline.access`` is what yields a refresh token);
+   users.read media.write offline.access`` (``media.write`` lets it upload images,
+   ``offline.access`` is what yields a refresh token);
 3. X redirects the browser to the app's registered callback, which
    :func:`catch_code` serves once on 127.0.0.1 and reads ``code`` (after checking
    ``state``, so another site cannot inject its own code);
@@ -60,7 +61,7 @@ __all__ = [
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_PATH = "/2/oauth2/token"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+SCOPES = ("tweet.read", "tweet.write", "users.read", "media.write", "offline.access")
 
 
 class OAuthError(SourceError):

@@ -3,11 +3,14 @@
 ``GET /w/{slug}/publish`` shows the composer, the week or month calendar
 (``view=week|month``, ``at=YYYY-MM-DD``), the balance guard for the next 14 days,
 the best time to post and the tracked links' clicks. ``POST .../publish/check`` (htmx,
-on every keystroke after a pause) answers the per-network counters; ``POST
-.../publish`` saves a draft (any member), schedules (manager or owner) or suggests
-a thread split (re-shows the form). Everything is computed in :mod:`hubbub.publish`;
-this module parses forms and picks templates. Thread parts are separated in the text
-by a line holding only ``---``.
+on every keystroke after a pause) answers the per-network counters and the preview;
+``POST .../publish`` (``multipart/form-data``) stores the images chosen, then saves a
+draft (any member), schedules (manager or owner), suggests a thread split, attaches
+the images or removes one (those re-show the form). ``GET .../publish/media/SHA`` is
+an image's thumbnail, for members of its workspace only. Everything is computed in
+:mod:`hubbub.publish`; this module and :mod:`~hubbub.web.routes.publish_media` parse
+forms and pick templates. Thread parts are separated in the text by a line holding
+only ``---``.
 """
 
 from __future__ import annotations
@@ -23,13 +26,30 @@ from sqlalchemy import Connection
 
 from hubbub.configure import promotion_share
 from hubbub.publish import plan
-from hubbub.publish.compose import NETWORKS, Attachment, Composition, check, split_thread
+from hubbub.publish.compose import NETWORKS, Composition, check, split_thread
 from hubbub.publish.links import clicks_by
+from hubbub.publish.media import media_root, thumbnail
 from hubbub.publish.posts import PostForm, local_to_utc, save
 from hubbub.store import publish as queries
+from hubbub.store.media import media_by_sha
 from hubbub.store.users import user_workspaces
-from hubbub.web.deps import ConnDep, CurrentUser, CurrentWorkspace, StoreDep, require_role
+from hubbub.web.deps import (
+    ConnDep,
+    CurrentUser,
+    CurrentWorkspace,
+    SettingsDep,
+    StoreDep,
+    require_role,
+)
 from hubbub.web.pages import render
+from hubbub.web.routes.publish_media import (
+    Slot,
+    SlotsDep,
+    attachments,
+    slot_views,
+    store_uploads,
+    without,
+)
 
 __all__ = ["PART_BREAK", "join_parts", "router", "split_parts"]
 
@@ -42,7 +62,6 @@ KIND_LABELS = {
     "self_promotion": "Self-promotion",
 }
 NETWORK_LABELS = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky"}
-MEDIA_ROWS = 4
 
 
 def split_parts(text: str) -> tuple[str, ...]:
@@ -68,8 +87,7 @@ def _now(request: Request) -> datetime:
 def _form_state(
     text: str,
     networks: list[str],
-    media_path: list[str],
-    media_alt: list[str],
+    slots: list[Slot],
     when: str,
     kind: str,
     campaign: str,
@@ -78,19 +96,12 @@ def _form_state(
     return {
         "text": text,
         "networks": networks,
-        "media": list(zip(media_path, media_alt, strict=False)),
+        "slots": slots,
         "when": when,
         "kind": kind,
         "campaign": campaign,
         "no_track": bool(no_track),
     }
-
-
-def _attachments(paths: list[str], alts: list[str]) -> tuple[Attachment, ...]:
-    alts = alts + [""] * (len(paths) - len(alts))
-    return tuple(
-        Attachment(p.strip(), a.strip()) for p, a in zip(paths, alts, strict=False) if p.strip()
-    )
 
 
 def _page(
@@ -104,6 +115,7 @@ def _page(
     form: dict[str, object] | None = None,
     composition: Composition | None = None,
     errors: tuple[str, ...] = (),
+    errors_title: str = "",
     done: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -126,16 +138,20 @@ def _page(
     form = form or {
         "text": "",
         "networks": ["x", "mastodon", "bluesky"],
-        "media": [],
+        "slots": [],
         "when": "",
         "kind": "conversation",
         "campaign": "",
         "no_track": False,
     }
-    media = list(form["media"])  # type: ignore[call-overload]
-    media += [("", "")] * (MEDIA_ROWS - len(media))
+    slots: list[Slot] = list(form["slots"])  # type: ignore[call-overload]
+    base = f"/w/{ws.slug}/publish"
     if composition is None:
-        composition = check(split_parts(str(form["text"])), list(form["networks"]))  # type: ignore[call-overload]
+        composition = check(
+            split_parts(str(form["text"])),
+            list(form["networks"]),  # type: ignore[call-overload]
+            attachments(conn, ws.id, slots),
+        )
 
     def cal_url(**changes: str) -> str:
         params = {"view": view, "at": anchor.isoformat(), **changes}
@@ -150,7 +166,9 @@ def _page(
             "role": access.role,
             "can_schedule": access.role in ("manager", "owner"),
             "form": form,
-            "media_rows": media[:MEDIA_ROWS],
+            "media_slots": slot_views(conn, ws.id, slots, base),
+            "base": base,
+            "errors_title": errors_title,
             "composition": composition,
             "errors": errors,
             "done": done,
@@ -195,25 +213,40 @@ def publish_page(
 def publish_check(
     request: Request,
     access: CurrentWorkspace,
+    conn: ConnDep,
+    slots: SlotsDep,
     text: Annotated[str, Form()] = "",
     networks: Annotated[list[str] | None, Form()] = None,
-    media_path: Annotated[list[str] | None, Form()] = None,
-    media_alt: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """The counters and messages for the text so far (an htmx fragment)."""
-    composition = check(
-        split_parts(text), networks or [], _attachments(media_path or [], media_alt or [])
-    )
+    ws = access.workspace
+    composition = check(split_parts(text), networks or [], attachments(conn, ws.id, slots))
     return render(
         request,
         "publish_counters.html",
         {
             "composition": composition,
             "network_labels": NETWORK_LABELS,
-            "workspace": access.workspace,
+            "workspace": ws,
+            "base": f"/w/{ws.slug}/publish",
             "oob": True,  # the preview comes along, swapped in by its id
         },
     )
+
+
+@router.get("/w/{slug}/publish/media/{sha}")
+def publish_media_thumbnail(
+    access: CurrentWorkspace, conn: ConnDep, settings: SettingsDep, sha: str
+) -> Response:
+    """The thumbnail of one of the workspace's images (404 for anyone else's)."""
+    row = media_by_sha(conn, access.workspace.id, [sha.lower()]).get(sha.lower())
+    if row is None:
+        raise HTTPException(status_code=404, detail="No such image")
+    try:
+        data, mime = thumbnail(media_root(settings), row)
+    except (OSError, ValueError):
+        raise HTTPException(status_code=404, detail="The image file is missing") from None
+    return Response(data, media_type=mime, headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.post("/w/{slug}/publish")
@@ -223,24 +256,47 @@ def publish_save(
     user: CurrentUser,
     conn: ConnDep,
     store: StoreDep,
+    settings: SettingsDep,
+    slots: SlotsDep,
     action: Annotated[str, Form()] = "draft",
     text: Annotated[str, Form()] = "",
     networks: Annotated[list[str] | None, Form()] = None,
-    media_path: Annotated[list[str] | None, Form()] = None,
-    media_alt: Annotated[list[str] | None, Form()] = None,
     when: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "conversation",
     campaign: Annotated[str, Form()] = "",
     no_track: Annotated[str, Form()] = "",
 ) -> Response:
     ws = access.workspace
-    paths, alts = media_path or [], media_alt or []
-    state = _form_state(text, networks or [], paths, alts, when, kind, campaign, no_track)
+    kept, upload_errors = store_uploads(
+        store,
+        media_root(settings),
+        ws.id,
+        slots,
+        now=_now(request),
+        user_id=user.user.id,
+    )
+    conn.rollback()  # end the read snapshot taken before the uploads: see their rows
+    if action.startswith("remove-"):
+        kept = without(kept, action)
+    state = _form_state(text, networks or [], kept, when, kind, campaign, no_track)
     if action == "split":
         parts = [p for p in split_parts(text) if p]
         suggested = [s for p in parts for s in split_thread(p, networks or list(NETWORKS))]
         state["text"] = join_parts(suggested)
-        return _page(request, access, user, conn, form=state)
+    if action in ("split", "attach") or action.startswith("remove-"):
+        return _page(
+            request,
+            access,
+            user,
+            conn,
+            form=state,
+            errors=tuple(upload_errors),
+            errors_title="Not attached:",
+        )
+    if upload_errors:
+        return _page(
+            request, access, user, conn, form=state, errors=tuple(upload_errors), status_code=422
+        )
     schedule = action == "schedule"
     if schedule:
         require_role(access, "manager")
@@ -258,7 +314,7 @@ def publish_save(
     form = PostForm(
         parts=split_parts(text),
         networks=tuple(networks or ()),
-        media=_attachments(paths, alts),
+        media=attachments(conn, ws.id, kept),
         scheduled_for=scheduled_for,
         kind=kind,
         campaign=campaign,
