@@ -69,22 +69,32 @@ def stored_posts(db: Path, source: str) -> tuple[int, int, str | None]:
 
 
 def kill_when(
-    args: Sequence[str], env: dict[str, str], ready: Callable[[], bool], seconds: float = 120
+    args: Sequence[str],
+    env: dict[str, str],
+    ready: Callable[[], bool],
+    *,
+    what: str = "the point to kill it at",
+    log: Path | None = None,
+    seconds: float = 120,
 ) -> None:
     """Start ``hubbub ARGS`` and SIGKILL it as soon as ``ready()`` holds; fail if the
-    command ends first or nothing happens within ``seconds``."""
-    proc = subprocess.Popen(
-        [*CLI, *args],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command ends first or has not reached ``what`` within ``seconds``. With ``log``, the
+    command's output is appended there and its end is shown in the failure."""
+    name = f"hubbub {' '.join(args)}"
+    with log.open("ab") if log is not None else open(os.devnull, "wb") as out:
+        proc = subprocess.Popen([*CLI, *args], env={**os.environ, **env}, stdout=out, stderr=out)
     deadline = time.monotonic() + seconds
     try:
         while not ready():
-            assert proc.poll() is None, f"hubbub {' '.join(args)} ended before it was killed"
-            assert time.monotonic() < deadline, f"hubbub {' '.join(args)} made no progress"
+            if proc.poll() is not None:
+                pytest.fail(f"{name} ended before {what}{_tail(log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{name} never reached {what}{_tail(log)}")
             time.sleep(0.02)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+
+
+def _tail(log: Path | None) -> str:
+    return f":\n{log.read_text(errors='replace')[-3000:]}" if log is not None else ""

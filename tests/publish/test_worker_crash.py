@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,6 +35,7 @@ from hubbub.store import Store, upsert_workspace
 from hubbub.store import media as media_rows
 from hubbub.store import publish as queries
 from hubbub.store.tables import scheduled_posts
+from tests.crashes import CLI, kill_when
 from tests.fakes.bluesky import HANDLE, PASSWORD, FakeBluesky, make_posts
 from tests.fakes.mastodon import TOKEN as MASTODON_TOKEN
 from tests.fakes.mastodon import FakeMastodon
@@ -46,7 +44,6 @@ from tests.fakes.x_api import ME, USER_TOKEN, FakeX, make_corpus
 from tests.images import jpeg
 from tests.store.helpers import make_workspace
 
-CLI = [sys.executable, "-c", "from hubbub.cli import main; main()"]
 FIRST = "Rye is back at Larkspur this Saturday"
 SECOND = "Spelt too, while it lasts"
 ALT = "Six rye loaves cooling on a rack"
@@ -161,21 +158,7 @@ def _age_the_claim(env: dict[str, str], post_id: int) -> None:
 
 def _kill_when(env: dict[str, str], log: Path, ready: Callable[[], bool], what: str) -> None:
     """Start ``hubbub worker`` and SIGKILL it as soon as ``ready()``."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [*CLI, "worker", "--interval", "0.2"], env=env, stdout=out, stderr=out
-        )
-    deadline = time.monotonic() + 90
-    try:
-        while not ready():
-            if proc.poll() is not None:
-                pytest.fail(f"the worker ended before {what}:\n{log.read_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the worker never reached {what}:\n{log.read_text()[-3000:]}")
-            time.sleep(0.02)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    kill_when(["worker", "--interval", "0.2"], env, ready, what=what, log=log, seconds=90)
 
 
 def test_sigkill_at_each_dangerous_point_then_restart_posts_each_part_once(
