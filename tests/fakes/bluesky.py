@@ -43,7 +43,6 @@ import hashlib
 import json
 import re
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -60,6 +59,7 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 from tests.fakes.forms import sniff
+from tests.fakes.serving import Served
 
 __all__ = [
     "HANDLE",
@@ -201,7 +201,7 @@ _ERRORS = {
 
 
 @dataclass
-class FakeBluesky:
+class FakeBluesky(Served):
     """The XRPC fake's state; :meth:`start` serves it on an ephemeral port of 127.0.0.1."""
 
     posts: list[dict[str, Any]] = field(default_factory=list)
@@ -226,7 +226,7 @@ class FakeBluesky:
     _tokens: int = 0
     _windows: dict[str, _Window] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: ThreadingHTTPServer | None = None  # see Served
 
     # --- control -------------------------------------------------------------------------
 
@@ -267,27 +267,8 @@ class FakeBluesky:
         out[self.did] = out[self.handle] = me
         return out
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
     def start(self) -> FakeBluesky:
-        fake = self
-
-        class Handler(_Handler):
-            bsky = fake
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        server = self._server
-        threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        return self._serve(_Handler, "bsky")
 
     # --- behaviour -----------------------------------------------------------------------
 
@@ -491,14 +472,6 @@ class FakeBluesky:
         if record is None:
             return 400, {"error": "RecordNotFound", "message": f"Could not locate record: {uri}"}
         return 200, {"uri": uri, "cid": cid_for(uri), "value": record}
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 _PUBLIC = {"com.atproto.server.createSession", "com.atproto.server.refreshSession"}

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +57,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import regex
 
 from tests.fakes.forms import FilePart, parse_multipart, sniff
+from tests.fakes.serving import Served
 
 __all__ = [
     "DOMAIN",
@@ -217,7 +217,7 @@ class _Window:
 
 
 @dataclass
-class FakeMastodon:
+class FakeMastodon(Served):
     """The fake's state; :meth:`start` serves it on an ephemeral port of 127.0.0.1."""
 
     statuses: list[dict[str, Any]] = field(default_factory=list)
@@ -244,7 +244,7 @@ class FakeMastodon:
     body_limit: int = 99 * 1024 * 1024  # nginx's client_max_body_size
     _window: _Window | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: ThreadingHTTPServer | None = None  # see Served
 
     # --- control -------------------------------------------------------------------------
 
@@ -259,27 +259,8 @@ class FakeMastodon:
         with self._lock:
             self.stream_events.setdefault(stream, []).extend(items)
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
     def start(self) -> FakeMastodon:
-        fake = self
-
-        class Handler(_Handler):
-            m = fake
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        server = self._server
-        threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        return self._serve(_Handler, "m")
 
     def calls(self, path: str) -> list[dict[str, str]]:
         return [q for _, p, q in self.requests if p == path]
@@ -517,15 +498,6 @@ _ERRORS = {
     502: {"error": "Bad Gateway"},
     503: {"error": "Service Unavailable"},
 }
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (a killed fetch, a closed stream) is expected, not an error."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -55,7 +55,6 @@ import base64
 import hashlib
 import json
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -66,6 +65,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.forms import FilePart, parse_multipart, sniff
+from tests.fakes.serving import Served
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "FakeClock", "FakeX", "make_corpus"]
 
@@ -162,7 +162,7 @@ class _Window:
 
 
 @dataclass
-class FakeX:
+class FakeX(Served):
     """The fake's state; :meth:`start` serves it on an ephemeral port of 127.0.0.1."""
 
     tweets: list[dict[str, Any]] = field(default_factory=list)
@@ -197,7 +197,7 @@ class FakeX:
     _next_rule: int = 1
     _words_cache: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _server: ThreadingHTTPServer | None = None  # see Served
 
     # --- control -------------------------------------------------------------------------
 
@@ -217,27 +217,8 @@ class FakeX:
             self.tweets.extend(more)
         return [t["id"] for t in more]
 
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
     def start(self) -> FakeX:
-        fake = self
-
-        class Handler(_Handler):
-            x = fake
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        server = self._server
-        threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        return self._serve(_Handler, "x")
 
     def search_requests(self) -> list[dict[str, str]]:
         return [q for m, p, q in self.requests if p == "/2/tweets/search/recent"]
@@ -734,15 +715,6 @@ _X_400 = {
     "detail": "One or more parameters to your request was invalid.",
     "type": "https://api.twitter.com/2/problems/invalid-request",
 }
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (a killed fetch, a closed stream) is expected, not an error."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
