@@ -36,6 +36,7 @@ __all__ = [
     "audit_log",
     "audit_reports",
     "canned_replies",
+    "digests",
     "followers",
     "inbox_items",
     "inbox_notes",
@@ -570,3 +571,23 @@ alerts = Table(
     UniqueConstraint("workspace_id", "stream", "kind", "window_end", name="uq_alerts_workspace_id"),
 )
 Index("ix_alerts_workspace_created", alerts.c.workspace_id, alerts.c.created)
+
+# --- report: the weekly digest, once per ISO week (migration 0014) ----------------------
+
+# One row per workspace and ISO week ("2026-W48", in the workspace's time zone) whose
+# digest was sent or is being sent: the row is claimed (``sending``) before the e-mail
+# goes out, so a second cron run or worker in the same week sends nothing twice, and
+# marked ``sent`` (or ``failed``, which a later run may retry) once SMTP has answered.
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("week", String(8), nullable=False),
+    Column("state", String(16), nullable=False),  # sending | sent | failed
+    Column("claimed", UtcDateTime, nullable=False),
+    Column("sent", UtcDateTime),
+    Column("recipients", JSON, nullable=False),  # list of addresses
+    Column("error", Text, nullable=False, default=""),
+    UniqueConstraint("workspace_id", "week", name="uq_digests_workspace_id"),
+)
