@@ -30,9 +30,6 @@ from tests.report.helpers import (
     in_window,
     local_hour_of_week,
 )
-from tests.store.helpers import pg_url, store
-
-__all__ = ["pg_url", "store"]
 
 WINDOW = dates_window(FIRST, LAST, TZ)
 

@@ -19,9 +19,6 @@ from hubbub.report.render import goal_label, goal_value
 from hubbub.store import Store
 from hubbub.web import charts as web_charts
 from tests.report.helpers import FIRST, LAST, NOW, TZ, fill
-from tests.store.helpers import pg_url, store
-
-__all__ = ["pg_url", "store"]
 
 WINDOW = dates_window(FIRST, LAST, TZ)
 
@@ -153,3 +150,24 @@ def test_heatmap_cells_carry_their_counts_and_shades() -> None:
     assert fills[0] == charts.HEAT[0] and fills[2] == charts.HEAT[-1]  # none, the busiest
     assert fills[1] == charts.HEAT[3]  # half the peak: the middle shade
     assert "Hours &lt;test&gt;" in svg
+
+
+def test_changes_read_as_people_say_them() -> None:
+    from hubbub.report.model import Figure
+    from hubbub.report.render import change_text
+
+    assert change_text(Figure("reach", "Reach", 995.0, 1000.0, "count")) == (
+        "-0.5% (-5) vs previous",
+        "down bad",
+    )
+    assert change_text(Figure("mentions", "Mentions", 150.0, 100.0, "count"))[0].startswith(
+        "+50% (+50)"
+    )
+    assert change_text(Figure("mentions", "Mentions", 4.0, 0.0, "count"))[0] == "+4 vs previous"
+    # fewer negative mentions is good news; a share's change is in points
+    assert change_text(Figure("negative", "Negative", 0.10, 0.14, "share")) == (
+        "-4 pts vs previous",
+        "down good",
+    )
+    assert change_text(Figure("voice", "Share of voice", None, 0.5, "share")) == ("", "flat")
+    assert change_text(Figure("voice", "Share", 0.5, None, "share"))[0] == "nothing to compare with"

@@ -42,6 +42,7 @@ from hubbub.store import publish as queries
 __all__ = [
     "MAX_ATTEMPTS",
     "STALE_AFTER",
+    "AfterPass",
     "PassReport",
     "PublisherFor",
     "backoff",
@@ -57,6 +58,8 @@ MAX_ATTEMPTS = 6
 STALE_AFTER = timedelta(minutes=10)
 #: network -> its publisher, or None when posting there is not configured
 PublisherFor = Callable[[str], Publisher | None]
+#: more work the worker does after each pass, given the time (the weekly digest)
+AfterPass = Callable[[datetime], object]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -200,10 +203,13 @@ def run_forever(
     interval: float = 30.0,
     base_url: str = "",
     clock: Callable[[], datetime] | None = None,
+    after_pass: AfterPass | None = None,
 ) -> int:
     """Call :func:`run_due` every ``interval`` seconds until ``stop`` is set; returns
     the number of passes. A pass that fails (the database is away) is logged and the
-    loop goes on; setting ``stop`` ends the loop after the post being published."""
+    loop goes on; setting ``stop`` ends the loop after the post being published.
+    ``after_pass(now)`` runs after each pass (the weekly digest: what else is due),
+    its failures logged the same way."""
     now = clock or (lambda: datetime.now(UTC))
     passes = 0
     while not stop.is_set():
@@ -218,13 +224,23 @@ def run_forever(
                 )
         except Exception:
             log.exception("scheduler pass failed; trying again in %.0f s", interval)
+        if after_pass is not None and not stop.is_set():
+            try:
+                after_pass(now())
+            except Exception:
+                log.exception("after-pass work failed; trying again in %.0f s", interval)
         passes += 1
         stop.wait(interval)
     return passes
 
 
 def start_background(
-    store: Store, publisher_for: PublisherFor, *, base_url: str = "", interval: float = 30.0
+    store: Store,
+    publisher_for: PublisherFor,
+    *,
+    base_url: str = "",
+    interval: float = 30.0,
+    after_pass: AfterPass | None = None,
 ) -> Callable[[], None]:
     """Run :func:`run_forever` in a daemon thread (``hubbub serve``); returns the
     function that stops it and waits for the post being published."""
@@ -232,7 +248,7 @@ def start_background(
     thread = threading.Thread(
         target=run_forever,
         args=(store, publisher_for, stop),
-        kwargs={"interval": interval, "base_url": base_url},
+        kwargs={"interval": interval, "base_url": base_url, "after_pass": after_pass},
         name="hubbub-scheduler",
         daemon=True,
     )

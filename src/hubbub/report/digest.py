@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from hubbub.alerts import send_message, sender
-from hubbub.report.model import Report, build_report
+from hubbub.report.model import Report, ReportError, build_report
 from hubbub.report.render import change_text, figure_value, goal_label, goal_value, render_html
 from hubbub.report.window import Window, dates_window
 from hubbub.settings import Settings
@@ -308,12 +308,7 @@ def digest_message(report: Report, recipients: Sequence[str], from_: str) -> Ema
     msg["To"] = ", ".join(recipients)
     msg.set_content(digest_text(report, attachment))
     msg.add_alternative(_digest_html(report, attachment), subtype="html")
-    msg.add_attachment(
-        render_html(report).encode("utf-8"),
-        maintype="text",
-        subtype="html",
-        filename=attachment,
-    )
+    msg.add_attachment(render_html(report), subtype="html", filename=attachment)
     return msg
 
 
@@ -341,8 +336,6 @@ def send_digest(
     Raises :class:`DigestError` (no recipients, no SMTP server) and
     :class:`~hubbub.report.model.ReportError` (no such workspace).
     """
-    from hubbub.report.model import ReportError
-
     with store.connect() as conn:
         info = workspace_by_slug(conn, slug)
         if info is None:

@@ -152,7 +152,9 @@ def change_text(figure: Figure) -> tuple[str, str]:
     if figure.relative is None:
         text = f"{delta:+,}" if delta else "no change"
     else:
-        text = f"{figure.relative * 100:+.0f}% ({delta:+,})" if delta else "no change"
+        pct = figure.relative * 100
+        shown = f"{pct:+.1f}%" if abs(pct) < 9.95 else f"{pct:+.0f}%"
+        text = f"{shown} ({delta:+,})" if delta else "no change"
     return f"{text} vs previous", _direction(delta, better)
 
 
