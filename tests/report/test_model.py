@@ -112,6 +112,12 @@ def test_streams_days_and_hours(store: Store) -> None:
     assert {c.value: c.mentions for c in report.insight.hashtags} == dict(tags)
     intents = Counter(i for s in found for i in s.intents)
     assert {c.value: c.mentions for c in report.insight.intents} == dict(intents)
+    by_author = Counter(AUTHORS[s.author].handle for s in found)
+    ranked = sorted(
+        by_author,
+        key=lambda h: (-by_author[h], -next(a.followers for a in AUTHORS if a.handle == h)),
+    )
+    assert [(a.handle, a.mentions) for a in report.authors] == [(h, by_author[h]) for h in ranked]
 
 
 def test_goals_audit_and_attention(store: Store) -> None:

@@ -39,7 +39,7 @@ def worker(
     ] = 30.0,
     once: Annotated[bool, typer.Option(help="Do one pass and exit.")] = False,
 ) -> None:
-    """Publish scheduled posts when they are due, and the weekly digest, until stopped.
+    """Publish due posts and send the weekly digest, until stopped.
 
     Example: hubbub worker --interval 30
     """

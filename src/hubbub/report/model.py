@@ -34,11 +34,13 @@ from hubbub.store.insight_views import (
     window_totals,
 )
 from hubbub.store.queries import (
+    AuthorStat,
     TimeSeries,
     VoiceShare,
     WorkspaceInfo,
     mentions_over_time,
     share_of_voice,
+    top_authors,
     workspace_by_slug,
 )
 from hubbub.store.report import audit_in_window
@@ -117,6 +119,7 @@ class Report:
     streams: tuple[StreamTotal, ...]
     totals: Totals
     voice: tuple[VoiceShare, ...]
+    authors: tuple[AuthorStat, ...]  # who talks about the business most
     insight: InsightViews
     topics: tuple[Topic, ...]
     summary: tuple[StreamReport, ...]
@@ -222,6 +225,7 @@ def build_report(conn: Connection, slug: str, window: Window, *, now: datetime) 
         ),
         totals=views.totals,
         voice=tuple(views.voice),
+        authors=tuple(top_authors(conn, info.id, since, until, limit=10)),
         insight=views,
         topics=tuple(found_topics),
         summary=tuple(stream_reports(conn, info.id, until, days=window.days, phrase_limit=1000)),
