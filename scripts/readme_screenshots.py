@@ -30,6 +30,7 @@ PAGES = {
     "publish": "publish",
     "settings": "settings",
     "inbox-phone": "inbox-phone",
+    "report": "report",
 }
 WIDTH = 960  # pixels; the tests shoot at 1280
 MAX_HEIGHT = 1300  # the top of a long page is what a reader needs

@@ -43,7 +43,9 @@ __all__ = [
     "alert_json",
     "check",
     "send_email",
+    "send_message",
     "send_webhook",
+    "sender",
     "signature",
 ]
 
@@ -92,7 +94,7 @@ def send_email(alert: AlertRow, workspace: str, settings: Settings, timeout: flo
     recipients = _split(settings.alert_emails)
     msg = EmailMessage()
     msg["Subject"] = f"[hubbub {workspace}] {alert.kind} spike: {alert.stream}"
-    msg["From"] = settings.smtp_from or (settings.smtp_user or "hubbub@localhost")
+    msg["From"] = sender(settings)
     msg["To"] = ", ".join(recipients)
     window = f"{alert.window_start:%Y-%m-%d %H:%M} to {alert.window_end:%Y-%m-%d %H:%M} UTC"
     msg.set_content(
@@ -100,6 +102,17 @@ def send_email(alert: AlertRow, workspace: str, settings: Settings, timeout: flo
         f"(negative: {alert.negative})\nThreshold: {alert.threshold:.2f} "
         f"(7-day mean {alert.mean:.2f})\n\n-- hubbub, workspace {workspace}\n"
     )
+    send_message(msg, settings, timeout)
+
+
+def sender(settings: Settings) -> str:
+    """The From address of hubbub's e-mail: ``HUBBUB_SMTP_FROM``, else the SMTP user."""
+    return settings.smtp_from or (settings.smtp_user or "hubbub@localhost")
+
+
+def send_message(msg: EmailMessage, settings: Settings, timeout: float = 10.0) -> None:
+    """Send one message through the configured SMTP server (STARTTLS and a login when
+    configured): alerts and the weekly digest share it. Raises on any SMTP failure."""
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

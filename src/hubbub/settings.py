@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     alert_min_mentions: int = 10  # fewer mentions in the last 24 h never make a volume spike
     alert_min_negative: int = 5  # fewer negative mentions never make a negative spike
 
+    # reports: PDFs are printed by headless chromium (hubbub.report.pdf); empty: the first
+    # of chromium, chromium-browser, google-chrome on PATH
+    chromium: str = ""
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL: ``HUBBUB_DATABASE_URL``, else SQLite in HUBBUB_HOME."""

@@ -16,6 +16,7 @@ from hubbub.cli import fetch as _fetch  # noqa: F401  (registers fetch)
 from hubbub.cli import insight as _insight  # noqa: F401  (registers insight)
 from hubbub.cli import listen as _listen  # noqa: F401  (registers listen)
 from hubbub.cli import publish as _publish  # noqa: F401  (registers worker)
+from hubbub.cli import report as _report  # noqa: F401  (registers report)
 from hubbub.cli import streams as _streams  # noqa: F401  (registers streams)
 from hubbub.cli import textquery as _textquery  # noqa: F401  (registers text, query)
 from hubbub.cli.commands import app, main

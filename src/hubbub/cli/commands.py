@@ -326,6 +326,7 @@ def _serve(host: str | None, port: int | None, scheduler: bool = True) -> None:
     from hubbub.configure import effective_settings
     from hubbub.publish.media import media_root
     from hubbub.publish.scheduler import start_background
+    from hubbub.report.digest import send_due_digests
     from hubbub.sources.publishers import publisher_for
     from hubbub.web import create_app
 
@@ -337,6 +338,7 @@ def _serve(host: str | None, port: int | None, scheduler: bool = True) -> None:
             lambda n: publisher_for(n, effective_settings(store, settings)),
             base_url=settings.public_base_url,
             media_root=media_root(settings),
+            after_pass=lambda now: send_due_digests(store, settings, now),
         )
         if scheduler
         else None
@@ -358,7 +360,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     scheduler: Annotated[
-        bool, typer.Option(help="Also publish scheduled posts (as `hubbub worker` does).")
+        bool,
+        typer.Option(help="Also publish scheduled posts and digests (as `hubbub worker` does)."),
     ] = True,
 ) -> None:
     """Run the web UI (dashboard, mentions) over the store.

@@ -1,7 +1,9 @@
-"""``hubbub worker``: publish scheduled posts when their time comes.
+"""``hubbub worker``: publish scheduled posts when their time comes, and send the digest.
 
 A thin loop over :func:`hubbub.publish.scheduler.run_forever` with the network
-publishers from :func:`hubbub.sources.publishers.publisher_for`. SIGINT and SIGTERM
+publishers from :func:`hubbub.sources.publishers.publisher_for`; after each pass it
+sends the weekly digest of every workspace whose digest is due
+(:func:`hubbub.report.digest.send_due_digests`). SIGINT and SIGTERM
 set a stop event: the worker finishes the post it is publishing (its deliveries are
 recorded as they happen) and exits 0. Several workers, on one machine or several
 sharing a PostgreSQL database, never post the same part twice.
@@ -38,10 +40,12 @@ def worker(
     ] = 30.0,
     once: Annotated[bool, typer.Option(help="Do one pass and exit.")] = False,
 ) -> None:
-    """Publish scheduled posts when they are due, until stopped.
+    """Publish due posts and send the weekly digest, until stopped.
 
     Example: hubbub worker --interval 30
     """
+    from hubbub.report.digest import send_due_digests
+
     with handled():
         if interval <= 0:
             fail("--interval must be above 0", BAD_INPUT)
@@ -60,6 +64,14 @@ def worker(
             # looked up per post: credentials saved on the Settings page apply at once
             return publisher_for(network, effective_settings(store, settings))
 
+        def digests(now: datetime) -> None:
+            for result in send_due_digests(store, settings, now):
+                stderr().print(
+                    f"digest {result.workspace} {result.week}: {result.status}"
+                    + (f" ({result.error})" if result.error else ""),
+                    markup=False,
+                )
+
         try:
             if once:
                 report = run_due(
@@ -74,6 +86,7 @@ def worker(
                     f"{len(report.failed)} failed",
                     markup=False,
                 )
+                digests(datetime.now(UTC))
             else:
                 stderr().print(f"Publishing due posts every {interval:g} s; Ctrl-C stops.")
                 run_forever(
@@ -83,6 +96,7 @@ def worker(
                     interval=interval,
                     base_url=settings.public_base_url,
                     media_root=media_root(settings),
+                    after_pass=digests,
                 )
         finally:
             for sig, handler in previous.items():

@@ -54,6 +54,7 @@ from hubbub.store.publish import LinkRow
 __all__ = [
     "MAX_ATTEMPTS",
     "STALE_AFTER",
+    "AfterPass",
     "PassReport",
     "PublisherFor",
     "backoff",
@@ -71,6 +72,8 @@ STALE_AFTER = timedelta(minutes=10)
 UPLOAD_MARGIN = timedelta(minutes=2)
 #: network -> its publisher, or None when posting there is not configured
 PublisherFor = Callable[[str], Publisher | None]
+#: more work the worker does after each pass, given the time (the weekly digest)
+AfterPass = Callable[[datetime], object]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -300,10 +303,13 @@ def run_forever(
     base_url: str = "",
     clock: Callable[[], datetime] | None = None,
     media_root: Path | None = None,
+    after_pass: AfterPass | None = None,
 ) -> int:
     """Call :func:`run_due` every ``interval`` seconds until ``stop`` is set; returns
     the number of passes. A pass that fails (the database is away) is logged and the
-    loop goes on; setting ``stop`` ends the loop after the post being published."""
+    loop goes on; setting ``stop`` ends the loop after the post being published.
+    ``after_pass(now)`` runs after each pass (the weekly digest: what else is due),
+    its failures logged the same way."""
     now = clock or (lambda: datetime.now(UTC))
     passes = 0
     while not stop.is_set():
@@ -326,6 +332,11 @@ def run_forever(
                 )
         except Exception:
             log.exception("scheduler pass failed; trying again in %.0f s", interval)
+        if after_pass is not None and not stop.is_set():
+            try:
+                after_pass(now())
+            except Exception:
+                log.exception("after-pass work failed; trying again in %.0f s", interval)
         passes += 1
         stop.wait(interval)
     return passes
@@ -338,6 +349,7 @@ def start_background(
     base_url: str = "",
     interval: float = 30.0,
     media_root: Path | None = None,
+    after_pass: AfterPass | None = None,
 ) -> Callable[[], None]:
     """Run :func:`run_forever` in a daemon thread (``hubbub serve``); returns the
     function that stops it and waits for the post being published."""
@@ -345,7 +357,12 @@ def start_background(
     thread = threading.Thread(
         target=run_forever,
         args=(store, publisher_for, stop),
-        kwargs={"interval": interval, "base_url": base_url, "media_root": media_root},
+        kwargs={
+            "interval": interval,
+            "base_url": base_url,
+            "media_root": media_root,
+            "after_pass": after_pass,
+        },
         name="hubbub-scheduler",
         daemon=True,
     )

@@ -282,14 +282,21 @@ def list_items(
     overdue: bool = False,
     limit: int = 50,
     offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> ItemPage:
     """The workspace's items matching the filters, highest current priority first.
 
     ``deadline`` is now minus the workspace's response target: an open item created
     before it is overdue. ``intent`` matches items whose mention has that intent, or
-    the reason ``reply``/``mention`` (addressed to the business).
+    the reason ``reply``/``mention`` (addressed to the business). ``since`` and
+    ``until`` keep the items created in ``[since, until)`` (a report's window).
     """
     where: list[ColumnElement[bool]] = [inbox_items.c.workspace_id == workspace_id]
+    if since is not None:
+        where.append(inbox_items.c.created >= as_utc(since))
+    if until is not None:
+        where.append(inbox_items.c.created < as_utc(until))
     if states:
         where.append(inbox_items.c.state.in_(list(states)))
     if unassigned:

@@ -43,6 +43,7 @@ __all__ = [
     "hour_of_week",
     "insight_views",
     "phrases",
+    "window_totals",
 ]
 
 #: How many newest mentions of a window the JSON-only tallies read at most.
@@ -373,3 +374,9 @@ def insight_views(
         voice=share_of_voice(conn, workspace_id, since, until),
         sampled=found.sampled,
     )
+
+
+def window_totals(conn: Connection, workspace_id: int, since: datetime, until: datetime) -> Totals:
+    """Only the totals of :func:`insight_views` (mentions, reach, engagement, sentiment):
+    what a report needs of the window before, to show each figure's change."""
+    return _totals(conn, workspace_id, since, until)

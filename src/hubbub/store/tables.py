@@ -36,6 +36,7 @@ __all__ = [
     "audit_log",
     "audit_reports",
     "canned_replies",
+    "digests",
     "followers",
     "inbox_items",
     "inbox_notes",
@@ -631,4 +632,24 @@ post_attempts = Table(
     Column("network", String(16), primary_key=True),
     Column("part", Integer, primary_key=True),
     Column("started", UtcDateTime, nullable=False),
+)
+
+# --- report: the weekly digest, once per ISO week (migration 0014) ----------------------
+
+# One row per workspace and ISO week ("2026-W48", in the workspace's time zone) whose
+# digest was sent or is being sent: the row is claimed (``sending``) before the e-mail
+# goes out, so a second cron run or worker in the same week sends nothing twice, and
+# marked ``sent`` (or ``failed``, which a later run may retry) once SMTP has answered.
+digests = Table(
+    "digests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("week", String(8), nullable=False),
+    Column("state", String(16), nullable=False),  # sending | sent | failed
+    Column("claimed", UtcDateTime, nullable=False),
+    Column("sent", UtcDateTime),
+    Column("recipients", JSON, nullable=False),  # list of addresses
+    Column("error", Text, nullable=False, default=""),
+    UniqueConstraint("workspace_id", "week", name="uq_digests_workspace_id"),
 )

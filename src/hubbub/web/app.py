@@ -32,6 +32,7 @@ from hubbub.web.pages import render
 from hubbub.web.routes import audit as audit_page
 from hubbub.web.routes import auth, inbox, links, mentions, overview, publish
 from hubbub.web.routes import insight as insight_page
+from hubbub.web.routes import report as report_page
 from hubbub.web.routes import settings as settings_page
 from hubbub.web.routes import streams as streams_page
 from hubbub.web.security import load_secret_key
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(publish.router)
     app.include_router(links.router)
     app.include_router(audit_page.router)
+    app.include_router(report_page.router)
 
     @app.middleware("http")
     async def security_headers(

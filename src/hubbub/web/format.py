@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
+from hubbub.charts import percent
 from hubbub.model import Entities
 
 __all__ = ["entity_href", "handle", "http_url", "linkify", "local_time", "percent"]
@@ -107,11 +108,3 @@ def local_time(moment: datetime, tz: str) -> str:
     """A UTC time as the workspace reads it, e.g. ``Tue Nov 24, 14:05 EST``."""
     local = moment.astimezone(ZoneInfo(tz))
     return f"{local:%a %b} {local.day}, {local:%H:%M} {local.tzname() or ''}".rstrip()
-
-
-def percent(share: float) -> str:
-    """A share (0..1) as a whole percentage, or one decimal below 10%."""
-    value = share * 100
-    if 0 < value < 10:
-        return f"{value:.1f}%"
-    return f"{value:.0f}%"

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
 from hubbub import configure, team
+from hubbub.report import digest as digests
 from hubbub.store import team as queries
 from hubbub.store.users import user_workspaces
 from hubbub.store.write import load_workspace
@@ -92,6 +93,8 @@ def _page(
                 conn, ws.id, settings, default_target=default_target
             ),
             "default_target": default_target,
+            "digest": digests.digest_settings(conn, ws.id),
+            "digest_days": digests.WEEKDAYS,
             "members": queries.member_list(conn, ws.id),
             "invite_roles": team.invite_roles(role),
             "invitations": queries.invitation_list(conn, ws.id) if can["team.invite_staff"] else [],
@@ -147,6 +150,35 @@ def save_workspace(
     except configure.ConfigureError as exc:
         return _back(slug, error=str(exc), part="workspace")
     return _back(slug, done="Saved the workspace settings", part="workspace")
+
+
+@router.post("/w/{slug}/settings/digest")
+def save_digest(
+    request: Request,
+    access: CurrentWorkspace,
+    user: CurrentUser,
+    store: StoreDep,
+    recipients: Annotated[str, Form()] = "",
+    weekday: Annotated[str, Form()] = "",
+    hour: Annotated[str, Form()] = "",
+) -> Response:
+    _need(access, "settings.workspace")
+    slug = access.workspace.slug
+    try:
+        with store.begin() as conn:
+            saved = digests.save_digest_settings(
+                conn,
+                access.workspace.id,
+                recipients=recipients,
+                weekday=weekday,
+                hour=hour,
+                user_id=user.user.id,
+                now=_now(request),
+            )
+    except digests.DigestError as exc:
+        return _back(slug, error=str(exc), part="digest")
+    done = "Saved the weekly digest" if saved.enabled else "The weekly digest is off"
+    return _back(slug, done=done, part="digest")
 
 
 # --- the team -------------------------------------------------------------------------------
