@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hubbub import codec
-from hubbub.audit.fast import audit_stream, read_chunk, verdict_lines
+from hubbub.audit.fast import audit_stream, read_chunk, verdict_text
 from hubbub.audit.followers import Failure, audit_followers, parse_lines
 from hubbub.audit.profiles import ProfileError, created_stamp, parse_x_time
 from hubbub.cli import app

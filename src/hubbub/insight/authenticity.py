@@ -91,7 +91,7 @@ LACKS: dict[str, frozenset[str]] = {
 }
 
 NAN = math.nan
-_CHUNK = 2048
+_CHUNK = 4096
 _DIGITS = "0123456789"
 _NO_DIGITS = str.maketrans("", "", _DIGITS)
 _NO_PUNCT = str.maketrans("", "", string.punctuation + string.whitespace)
@@ -305,57 +305,66 @@ class Ensemble:
 
     def raw(self, x: FloatArray) -> FloatArray:
         """The log-odds of questionable for each row of ``x``."""
-        return self._walk(x, explain=False)[0]
+        return self.raw_of(self.leaves(x))
 
     def explain(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Log-odds and each feature's contribution to it, ``(n,)`` and ``(n, features)``."""
-        raw, contrib = self._walk(x, explain=True)
-        assert contrib is not None
-        return raw, contrib
+        return self.explain_by(x, np.eye(len(self.features)))
 
-    def _walk(self, x: FloatArray, explain: bool) -> tuple[FloatArray, FloatArray | None]:
-        n, width = x.shape
-        raw = np.empty(n)
-        contrib = np.zeros((n, width)) if explain else None
-        for lo in range(0, n, _CHUNK):  # chunks keep the (rows x trees) arrays in cache
-            hi = min(lo + _CHUNK, n)
-            part = contrib[lo:hi] if contrib is not None else None
-            raw[lo:hi] = self._walk_chunk(x[lo:hi], part)
-        return raw, contrib
+    def explain_by(self, x: FloatArray, groups: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Log-odds and the contributions summed per group of features.
 
-    def _walk_chunk(self, x: FloatArray, contrib: FloatArray | None) -> FloatArray:
+        ``groups`` is ``(features, groups)``: 1 where a feature belongs to a group
+        (:data:`hubbub.insight.reasons.GROUPS`). Each tree's path to each leaf credits the
+        same features the same amounts, so the sums per leaf are computed once per model
+        (:func:`_leaf_credit`) and an account's are a lookup per tree, two trees at a time.
+        """
+        leaves = self.leaves(x)
+        credit = _leaf_credit(self, groups.tobytes(), groups.shape)
+        if len(leaves) % 2:  # an odd count: the last tree's partner credits nothing
+            leaves = np.vstack((leaves, np.zeros((1, leaves.shape[1]), dtype=np.intp)))
+        pairs = leaves[0::2] * (2**self.depth) + leaves[1::2]
+        out: FloatArray = np.zeros((x.shape[0], groups.shape[1]))
+        for table, at in zip(credit, pairs, strict=True):
+            out += table[at]
+        return self.raw_of(leaves[: self.trees]), out
+
+    def leaves(self, x: FloatArray) -> npt.NDArray[np.intp]:
+        """Which leaf of each tree each row of ``x`` ends in, ``(trees, n)``, 0 to 2**depth - 1.
+
+        Every inner node's test is made for every row at once (a few hundred comparisons
+        of a column with a number), then each level picks the tested node's answer.
+        """
         n, width = x.shape
         trees, inner = self.feature.shape
-        nodes = self.value.shape[1]
-        # Two copies of the columns, NaN as -inf and as +inf: a node whose missing values go
-        # right reads the second, so one comparison decides every row (no isnan per step).
-        both = np.empty((n, 2 * width))
-        both[:, :width] = np.where(np.isnan(x), -np.inf, x)
-        both[:, width:] = np.where(np.isnan(x), np.inf, x)
-        column, thr, value = self._column.ravel(), self.threshold.ravel(), self.value.ravel()
-        inner_base = np.arange(trees, dtype=np.intp) * inner
-        node_base = np.arange(trees, dtype=np.intp) * nodes
-        rows = (np.arange(n, dtype=np.intp) * (2 * width))[:, None]
-        flat = both.ravel()
-        idx = np.zeros((n, trees), dtype=np.intp)
-        before = value[node_base][None, :] if contrib is not None else None
-        for _ in range(self.depth):
-            at = inner_base + idx
-            col = column[at]
-            idx = 2 * idx + 1 + (flat[rows + col] > thr[at])
-            if contrib is not None and before is not None:
-                after = value[node_base + idx]
-                feat = (col % width) + (np.arange(n, dtype=np.intp) * width)[:, None]
-                contrib += np.bincount(feat.ravel(), (after - before).ravel(), n * width).reshape(
-                    n, width
-                )
-                before = after
-        out: FloatArray = value[node_base + idx].sum(axis=1) + self.baseline
+        out = np.empty((trees, n), dtype=np.intp)
+        for lo in range(0, n, _CHUNK):  # chunks keep the (nodes x rows) answers in cache
+            part = x[lo : lo + _CHUNK].T
+            # Two copies of the columns, NaN as -inf and as +inf: a node whose missing values
+            # go right reads the second, so one comparison decides every row.
+            missing = np.isnan(part)
+            both = np.concatenate(
+                (np.where(missing, -np.inf, part), np.where(missing, np.inf, part))
+            )
+            answer = (both[self._column.ravel()] > self.threshold.ravel()[:, None]).reshape(
+                trees, inner, -1
+            )
+            idx = np.zeros((trees, part.shape[1]), dtype=np.intp)
+            for _ in range(self.depth):
+                idx = 2 * idx + 1 + np.take_along_axis(answer, idx[:, None, :], axis=1)[:, 0]
+            out[:, lo : lo + _CHUNK] = idx - inner
         return out
+
+    def raw_of(self, leaves: npt.NDArray[np.intp]) -> FloatArray:
+        """The log-odds of the rows that ended in ``leaves`` (see :meth:`leaves`)."""
+        inner = self.feature.shape[1]
+        values = self.value[:, inner:]
+        out: FloatArray = values[np.arange(self.trees)[:, None], leaves].sum(axis=0)
+        return out + self.baseline
 
     @property
     def _column(self) -> npt.NDArray[np.intp]:
-        """Per inner node, the column of the doubled matrix it reads (see ``_walk_chunk``)."""
+        """Per inner node, the column of the doubled matrix it reads (see :meth:`leaves`)."""
         return _columns(self)
 
     def raw_one(self, row: Sequence[float]) -> float:
@@ -366,6 +375,35 @@ class Ensemble:
 @lru_cache(maxsize=4)
 def _columns(model: Ensemble) -> npt.NDArray[np.intp]:
     out: npt.NDArray[np.intp] = model.feature + model.nan_right * len(model.features)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _leaf_credit(model: Ensemble, groups: bytes, shape: tuple[int, int]) -> FloatArray:
+    """Per pair of trees and pair of leaves, what the two paths credit each group.
+
+    ``(trees / 2, leaves**2, groups)``; Saabas' attribution: each split is credited
+    with the change of the expected score from the node to the child taken.
+    """
+    members = np.frombuffer(groups).reshape(shape)
+    trees, inner = model.feature.shape
+    leaves = 2**model.depth
+    per_tree = np.zeros((trees, leaves, len(model.features)))
+    for t in range(trees):
+        for leaf in range(leaves):
+            node = leaf + inner
+            while node:
+                parent = (node - 1) // 2
+                per_tree[t, leaf, model.feature[t, parent]] += (
+                    model.value[t, node] - model.value[t, parent]
+                )
+                node = parent
+    credit = per_tree @ members
+    if trees % 2:  # an odd count: a last tree paired with nothing
+        credit = np.concatenate((credit, np.zeros((1, leaves, shape[1]))))
+    out: FloatArray = (credit[0::2, :, None, :] + credit[1::2, None, :, :]).reshape(
+        len(credit) // 2, leaves * leaves, shape[1]
+    )
     return out
 
 
