@@ -24,7 +24,8 @@ import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import pairwise
+from typing import Any, cast
 
 import msgspec
 import numpy as np
@@ -83,7 +84,7 @@ class Profile(msgspec.Struct, gc=False):
     id: str | int | None = None
     name: str | None = None
     display_name: str | None = None
-    displayName: str | None = None  # noqa: N815 (Bluesky's key)
+    displayName: str | None = None
     description: str | None = None
     note: str | None = None
     location: str | None = None
@@ -95,12 +96,12 @@ class Profile(msgspec.Struct, gc=False):
     following_count: int | None = None
     statuses_count: int | None = None
     listed_count: int | None = None
-    followersCount: int | None | UnsetType = UNSET  # noqa: N815
-    followsCount: int | None = None  # noqa: N815
-    postsCount: int | None = None  # noqa: N815
+    followersCount: int | UnsetType | None = UNSET
+    followsCount: int | None = None
+    postsCount: int | None = None
     public_metrics: _Metrics | None = None
     created_at: str | None = None
-    createdAt: str | None = None  # noqa: N815
+    createdAt: str | None = None
     verified: bool | None = None
     default_profile: bool | None = None
     default_profile_image: bool | None = None
@@ -225,18 +226,21 @@ def read_block(k: int, rows: list[int], ps: list[Profile]) -> tuple[Block | None
     A profile missing what its network must have (a handle, an id) is left out and its
     row returned second, for the reference reader to word the error.
     """
+    # the kind says which key is set: ``cast`` only tells mypy so
     if k == V1:
-        handles = [p.screen_name for p in ps]
+        handles = cast(list[str], [p.screen_name for p in ps])
         ids = _ids([p.id_str for p in ps], [p.id for p in ps])
     elif k == V2:
-        handles = [p.username for p in ps]
+        handles = cast(list[str], [p.username for p in ps])
         ids = _ids([p.id for p in ps], None)
     elif k == MASTODON:
-        handles = [p.acct or (p.username if p.username is not UNSET else "") for p in ps]
+        handles = [
+            cast(str, p.acct) or (p.username if p.username is not UNSET else "") for p in ps
+        ]
         ids = _ids([p.id for p in ps], None)
     else:
         handles = [p.handle if p.handle is not UNSET else "" for p in ps]
-        ids = [p.did for p in ps]
+        ids = cast(list[str], [p.did for p in ps])
         if not all(ids):
             ids = None
     if ids is None or not all(handles):  # some lack one: leave those to the reference reader
@@ -325,7 +329,7 @@ def _dice(h: bytes | str, n: bytes | str) -> float:
         return 0.0
     if h in n or n in h:  # type: ignore[operator]  # both str or both bytes
         return 1.0
-    a, b = set(zip(h, h[1:])), set(zip(n, n[1:]))  # type: ignore[arg-type]
+    a, b = set(pairwise(h)), set(pairwise(n))
     if not a or not b:
         return 0.0
     return 2.0 * len(a & b) / (len(a) + len(b))

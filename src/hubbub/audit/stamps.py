@@ -29,7 +29,7 @@ IntArray = npt.NDArray[np.int64]
 WIDTH = 32
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_KEYS = np.array([(ord(a) << 16) | (ord(b) << 8) | ord(c) for a, b, c in _MONTHS])
+_MONTH_KEYS = np.array([(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]) for m in _MONTHS])
 _MONTH_ORDER = np.argsort(_MONTH_KEYS)
 _SORTED_KEYS = _MONTH_KEYS[_MONTH_ORDER]
 _DAYS_IN = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -41,7 +41,7 @@ Mask = npt.NDArray[np.bool_]
 
 def _char(c: Codes, at: int, text: str) -> Mask:
     """Whether ``text`` stands at column ``at`` of every row."""
-    ok = c[at] == ord(text[0])
+    ok: Mask = c[at] == ord(text[0])
     for i, ch in enumerate(text[1:], at + 1):
         ok &= c[i] == ord(ch)
     return ok
@@ -50,7 +50,7 @@ def _char(c: Codes, at: int, text: str) -> Mask:
 def _number(c: Codes, at: int, size: int) -> tuple[IntArray, Mask]:
     """The decimal number in columns ``at:at+size`` of every row, and where all are digits."""
     d = c[at : at + size] - 48
-    ok = (d.view(np.uint32) <= 9).all(axis=0)  # negatives wrap to large: one comparison
+    ok = np.asarray((d.view(np.uint32) <= 9).all(axis=0))  # negatives wrap: one comparison
     value = d[0].astype(np.int64)
     for i in range(1, size):
         value = value * 10 + d[i]

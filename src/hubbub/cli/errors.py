@@ -25,8 +25,11 @@ FAILED = 1
 
 
 def stderr() -> Console:
-    """A console on the current stderr (looked up per call, so test runners can swap it)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """A console on the current stderr (looked up per call, so test runners can swap it).
+
+    No emoji codes: rich would print `<stdin>:100: ...` as `<stdin>💯 ...`.
+    """
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)  # ":100:" stays
 
 
 def fail(message: str, code: int = FAILED) -> NoReturn:

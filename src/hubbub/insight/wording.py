@@ -28,11 +28,12 @@ FloatArray = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
 _SAID = [[FEATURES.index(c) for c in group[1]] for group in GROUPS]
-_FOLLOW, _POSTS, _AGE, _BIO, _NAME, _HANDLE, _SIMILAR = (
+_FOLLOW, _POSTS, _RATE, _AGE, _BIO, _NAME, _HANDLE, _SIMILAR = (
     next(g for g, group in enumerate(GROUPS) if group[0][0] == first)
     for first in (
         "followers",
         "posts",
+        "following_per_day",
         "age_days",
         "bio_length",
         "name_length",
@@ -88,15 +89,26 @@ def _follow(c: FloatArray, pre: list[str]) -> list[str]:
 def _posts(c: FloatArray, pre: list[str]) -> list[str]:
     posts, age = c[:, 0], c[:, 1]
     known = ~np.isnan(age)
-    a, b = _numbers(posts), _numbers(np.where(known, age, 0.0))
-    out = []
-    for p, n, x, y, k in zip(pre, posts.tolist(), a, b, known.tolist(), strict=True):
-        if n == 0:
-            out.append(f'{p}has never posted"')
-        else:
-            said = "1 post" if n == 1 else f"{x} posts"
-            out.append(f'{p}{said} in {y} days"' if k else f'{p}{said}"')
-    return out
+    said = [
+        "1 post" if n == 1 else f"{x} posts"
+        for n, x in zip(posts.tolist(), _numbers(posts), strict=True)
+    ]
+    days = [
+        f" in {y} days" if k else ""
+        for y, k in zip(_numbers(np.where(known, age, 0.0)), known.tolist(), strict=True)
+    ]
+    return [
+        f'{p}{s}{d}"' if n else f'{p}has never posted"'
+        for p, s, d, n in zip(pre, said, days, posts.tolist(), strict=True)
+    ]
+
+
+def _following_rate(c: FloatArray, pre: list[str]) -> list[str]:
+    rate = c[:, 0] / np.maximum(c[:, 1], 1.0)  # the same division as Python's, per row
+    return [
+        f'{p}followed {r:,.1f} accounts a day since it was created"'
+        for p, r in zip(pre, rate.tolist(), strict=True)
+    ]
 
 
 def _sized(text: str, empty: str) -> Words:
@@ -151,6 +163,7 @@ _WORDS[_FOLLOW], _WORDS[_POSTS], _WORDS[_HANDLE], _WORDS[_SIMILAR] = (
     _handle,
     _similar,
 )
+_WORDS[_RATE] = _following_rate
 _WORDS[_AGE] = _sized("account is {} days old", "account created today")
 _WORDS[_BIO] = _sized("bio of {} characters", "no bio")
 _WORDS[_NAME] = _sized("name of {} characters", "no display name")
@@ -171,7 +184,7 @@ def reason_columns(
         return [], np.zeros(n, dtype=np.intp)
     top, strong = signed_top(push, authentic, k)
     can = np.take_along_axis(sayable(x), top, axis=1)
-    unsaid = (strong[:, :k] & ~can[:, :k]).any(axis=1)
+    unsaid = np.asarray((strong[:, :k] & ~can[:, :k]).any(axis=1))
     tried = strong.copy()
     tried[:, k:] &= unsaid[:, None]  # the spares only where a top reason could not be said
     said = tried & can
