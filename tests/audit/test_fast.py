@@ -1,8 +1,8 @@
 """The batch path of ``hubbub audit followers`` against the reference path, byte for byte.
 
 A seeded mixed corpus (X v1.1 and v2 users, Mastodon accounts, Bluesky profiles and
-hubbub Account JSON, with the odd shapes a real export has: non-ASCII names and handles
-(emoji, combining accents, Greek, Turkish, Arabic, zero-width joiners), quotes in
+hubbub Account JSON, with the odd shapes a real export has: non-ASCII names and
+handles (emoji, combining accents, Greek, Turkish, Arabic, zero-width joiners), quotes in
 handles, missing and null counts and flags, ids as numbers, odd entities and fields,
 integers beyond 64 bits, negative counts, duplicate and escaped keys, other time
 formats and offsets) and bad lines (not JSON, NaN, a BOM, bad UTF-8, not a profile, a bad time) goes through

@@ -234,9 +234,7 @@ def read_block(k: int, rows: list[int], ps: list[Profile]) -> tuple[Block | None
         handles = cast(list[str], [p.username for p in ps])
         ids = _ids([p.id for p in ps], None)
     elif k == MASTODON:
-        handles = [
-            cast(str, p.acct) or (p.username if p.username is not UNSET else "") for p in ps
-        ]
+        handles = [cast(str, p.acct) or (p.username if p.username is not UNSET else "") for p in ps]
         ids = _ids([p.id for p in ps], None)
     else:
         handles = [p.handle if p.handle is not UNSET else "" for p in ps]

@@ -211,9 +211,13 @@ def _x_fields(user: dict[str, Any], table: XFields) -> Fields:
         metrics = found if isinstance(found, dict) else {}
     url = _str(get("url"))
     urls = _dict(_dict(get("entities")).get("url")).get("urls")
-    if isinstance(urls, list) and urls and isinstance(urls[0], dict):
-        if urls[0].get("expanded_url"):
-            url = str(urls[0]["expanded_url"])
+    if (
+        isinstance(urls, list)
+        and urls
+        and isinstance(urls[0], dict)
+        and urls[0].get("expanded_url")
+    ):
+        url = str(urls[0]["expanded_url"])
     avatar: bool | None = None
     if table.avatar_flag is not None:
         avatar = _bool(get(table.avatar_flag))
