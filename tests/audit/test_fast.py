@@ -2,13 +2,13 @@
 
 A seeded mixed corpus (X v1.1 and v2 users, Mastodon accounts, Bluesky profiles and
 hubbub Account JSON, with the odd shapes a real export has: non-ASCII names and
-handles (emoji, combining accents, Greek, Turkish, Arabic, zero-width joiners), quotes in
-handles, missing and null counts and flags, ids as numbers, odd entities and fields,
-integers beyond 64 bits, negative counts, duplicate and escaped keys, other time
-formats and offsets) and bad lines (not JSON, NaN, a BOM, bad UTF-8, not a profile, a bad time) goes through
-:func:`hubbub.audit.followers.audit_followers` (Accounts, Verdicts, json.dumps) and
-through :func:`hubbub.audit.fast.audit_stream`; both must write the same bytes and
-report the same bad lines.
+handles (emoji, combining accents, Greek, Turkish, Arabic, zero-width joiners), quotes
+in handles, missing and null counts and flags, ids as numbers, odd entities and
+fields, integers beyond 64 bits, negative counts, duplicate and escaped keys, other
+time formats and offsets) and bad lines (not JSON, NaN, a BOM, bad UTF-8, not a
+profile, a bad time) goes through :func:`hubbub.audit.followers.audit_followers`
+(Accounts, Verdicts, json.dumps) and through :func:`hubbub.audit.fast.audit_stream`;
+both must write the same bytes and report the same bad lines.
 """
 
 from __future__ import annotations
