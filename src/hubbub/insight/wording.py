@@ -89,17 +89,13 @@ def _follow(c: FloatArray, pre: list[str]) -> list[str]:
 def _posts(c: FloatArray, pre: list[str]) -> list[str]:
     posts, age = c[:, 0], c[:, 1]
     known = ~np.isnan(age)
-    said = [
-        "1 post" if n == 1 else f"{x} posts"
-        for n, x in zip(posts.tolist(), _numbers(posts), strict=True)
-    ]
     days = [
         f" in {y} days" if k else ""
         for y, k in zip(_numbers(np.where(known, age, 0.0)), known.tolist(), strict=True)
     ]
     return [
-        f'{p}{s}{d}"' if n else f'{p}has never posted"'
-        for p, s, d, n in zip(pre, said, days, posts.tolist(), strict=True)
+        (f'{p}1 post{d}"' if n == 1 else f'{p}{x} posts{d}"') if n else f'{p}has never posted"'
+        for p, n, x, d in zip(pre, posts.tolist(), _numbers(posts), days, strict=True)
     ]
 
 
@@ -190,10 +186,20 @@ def reason_columns(
     said = tried & can
     place = np.cumsum(said, axis=1) - 1
     said &= place < k
-    words = np.full((n, k), "", dtype=object)
-    for g in np.unique(top[said]).tolist():
-        rows, slots = np.nonzero(said & (top == g))
-        at = place[rows, slots]
-        pre = np.where(at == 0, _FIRST, _NEXT).tolist()
-        words[rows, at] = _WORDS[g](x[rows][:, _SAID[g]], pre)
+    # every said (account, slot), grouped by reason group with one sort
+    flat = np.flatnonzero(said)
+    groups = top.ravel()[flat]
+    order = np.argsort(groups, kind="stable")
+    flat, groups = flat[order], groups[order]
+    rows = flat // (k + 2)
+    at = place.ravel()[flat]
+    where = rows * k + at
+    pre = np.where(at == 0, _FIRST, _NEXT)
+    words = np.full(n * k, "", dtype=object)
+    bounds = (np.flatnonzero(np.diff(groups)) + 1).tolist()
+    for lo, hi in zip([0, *bounds], [*bounds, len(groups)], strict=True) if len(groups) else ():
+        g, mine = int(groups[lo]), rows[lo:hi]
+        said_by = _WORDS[g](x[mine[:, None], _SAID[g]], pre[lo:hi].tolist())
+        words[where[lo:hi]] = said_by
+    words = words.reshape(n, k)
     return [column.tolist() for column in words.T], said.sum(axis=1)
