@@ -201,5 +201,4 @@ def reason_columns(
         g, mine = int(groups[lo]), rows[lo:hi]
         said_by = _WORDS[g](x[mine[:, None], _SAID[g]], pre[lo:hi].tolist())
         words[where[lo:hi]] = said_by
-    words = words.reshape(n, k)
-    return [column.tolist() for column in words.T], said.sum(axis=1)
+    return [column.tolist() for column in words.reshape(n, k).T], said.sum(axis=1)
