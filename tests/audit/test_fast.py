@@ -426,3 +426,26 @@ def test_the_command_starts_without_the_rest_of_hubbub() -> None:
         assert heavy not in loaded, heavy
     verdict, summary = (json.loads(x) for x in done.stdout.splitlines())
     assert verdict["id"] == "did:plc:m" and summary["summary"]["accounts"] == 1
+
+
+def test_similarities_of_a_column_are_each_pairs() -> None:
+    """Bared in one pass (bytes if all ASCII, else text) as ``_similarity`` bares each."""
+    from hubbub.audit.columns import similarities
+    from hubbub.insight.authenticity import _similarity
+
+    r = random.Random(2)
+    parts = ["ΟΔΟΣ", "σ", "Σ", "'", "İ", "maya", "Maya", "ma", "ya", "-", " ", "李", "🍞", "7", "é"]
+    parts += ["e\u0301", "\u200d", "ß", "ǅ", "ΣΑ"]
+
+    def text() -> str:
+        return "".join(r.choice(parts) for _ in range(r.randrange(0, 5)))
+
+    for ascii_only in (True, False):
+        pool = [p for p in parts if p.isascii()] if ascii_only else parts
+        handles = ["".join(r.choice(pool) for _ in range(r.randrange(0, 5))) for _ in range(3000)]
+        names = ["".join(r.choice(pool) for _ in range(r.randrange(0, 5))) for _ in range(3000)]
+        assert similarities(handles, names) == list(map(_similarity, handles, names))
+    mixed_h = [text() for _ in range(2000)]
+    ascii_n = ["".join(r.choice(["maya", "ya", "m"]) for _ in range(3)) for _ in range(2000)]
+    assert similarities(mixed_h, ascii_n) == list(map(_similarity, mixed_h, ascii_n))
+    assert similarities(["a\0b", "x"], ["a", "x"]) == [1.0, 1.0]  # a NUL: one by one

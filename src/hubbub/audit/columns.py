@@ -21,6 +21,7 @@ UTF-8, so a chunk that is not plain ASCII is checked as a whole first.
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -318,7 +319,7 @@ def read_block(k: int, rows: list[int], ps: list[Profile]) -> tuple[Block | None
 _NO_METRICS = _Metrics()
 
 _PUNCT_BYTES = (string.punctuation + string.whitespace).encode()
-_NO_PUNCT = str.maketrans("", "", string.punctuation + string.whitespace)
+_PUNCT = re.compile("[" + re.escape(string.punctuation + string.whitespace) + "]")
 
 
 def _dice(h: bytes | str, n: bytes | str) -> float:
@@ -334,16 +335,36 @@ def _dice(h: bytes | str, n: bytes | str) -> float:
 
 
 def similarities(handles: list[str], names: list[str]) -> list[float]:
-    """``_similarity(handle, name)`` for each pair, the ASCII ones bared in one pass."""
-    joined_h, joined_n = "\0".join(handles), "\0".join(names)
-    if joined_h.isascii() and joined_n.isascii():
-        bare_h = joined_h.lower().encode().translate(None, _PUNCT_BYTES).split(b"\0")
-        bare_n = joined_n.lower().encode().translate(None, _PUNCT_BYTES).split(b"\0")
-        if len(bare_h) == len(bare_n) == len(handles):  # no NUL inside one
-            return list(map(_dice, bare_h, bare_n))
-    from hubbub.insight.authenticity import _similarity
+    """``_similarity(handle, name)`` for each pair, every handle (and name) bared in one pass.
 
-    return list(map(_similarity, handles, names))
+    ``_similarity`` compares ASCII text as bytes and the rest as text: the same sets
+    and the same answers either way, so here all are bytes when all are ASCII, else
+    all text. Lower-casing the joined text is lower-casing each part (NUL is neither
+    cased nor case-ignorable: Greek final sigma still sees each part's end).
+    """
+    bare_h, bare_n = _bare_all(handles), _bare_all(names)
+    if bare_h is None or bare_n is None:
+        from hubbub.insight.authenticity import _similarity
+
+        return list(map(_similarity, handles, names))
+    if isinstance(bare_h[0], bytes) is not isinstance(bare_n[0], bytes):  # compare as text
+        bare_h, bare_n = _text(bare_h), _text(bare_n)
+    return list(map(_dice, bare_h, bare_n))
+
+
+def _text(values: list[bytes] | list[str]) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else v for v in values]
+
+
+def _bare_all(texts: list[str]) -> list[bytes] | list[str] | None:
+    """Each text lower-cased without ASCII punctuation and spaces; None if one holds NUL."""
+    joined = "\0".join(texts)
+    out: list[bytes] | list[str]
+    if joined.isascii():
+        out = joined.lower().encode().translate(None, _PUNCT_BYTES).split(b"\0")
+    else:
+        out = _PUNCT.sub("", joined.lower()).split("\0")
+    return out if len(out) == len(texts) else None
 
 
 _DIGIT_LO, _DIGIT_HI = ord("0"), ord("9")
