@@ -320,13 +320,15 @@ class Ensemble:
         (:func:`_leaf_credit`) and an account's are a lookup per tree, two trees at a time.
         """
         leaves = self.leaves(x)
-        credit = _leaf_credit(self, groups.tobytes(), groups.shape)
+        used, credit = _leaf_credit(self, groups.tobytes(), groups.shape)
         if len(leaves) % 2:  # an odd count: the last tree's partner credits nothing
             leaves = np.vstack((leaves, np.zeros((1, leaves.shape[1]), dtype=np.intp)))
         pairs = leaves[0::2] * (2**self.depth) + leaves[1::2]
-        out: FloatArray = np.zeros((x.shape[0], groups.shape[1]))
+        sums = np.zeros((x.shape[0], len(used)))
         for table, at in zip(credit, pairs, strict=True):
-            out += table[at]
+            sums += table[at]
+        out: FloatArray = np.zeros((x.shape[0], groups.shape[1]))
+        out[:, used] = sums  # groups no split reads stay 0
         return self.raw_of(leaves[: self.trees]), out
 
     def leaves(self, x: FloatArray) -> npt.NDArray[np.intp]:
@@ -412,11 +414,14 @@ def _leaf_of_code(depth: int) -> npt.NDArray[np.intp]:
 
 
 @lru_cache(maxsize=8)
-def _leaf_credit(model: Ensemble, groups: bytes, shape: tuple[int, int]) -> FloatArray:
+def _leaf_credit(
+    model: Ensemble, groups: bytes, shape: tuple[int, int]
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
     """Per pair of trees and pair of leaves, what the two paths credit each group.
 
-    ``(trees / 2, leaves**2, groups)``; Saabas' attribution: each split is credited
-    with the change of the expected score from the node to the child taken.
+    Saabas' attribution: each split is credited with the change of the expected score
+    from the node to the child taken. Returns the groups some split reads, and for
+    those only the ``(trees / 2, leaves**2, groups used)`` credits.
     """
     members = np.frombuffer(groups).reshape(shape)
     trees, inner = model.feature.shape
@@ -431,13 +436,16 @@ def _leaf_credit(model: Ensemble, groups: bytes, shape: tuple[int, int]) -> Floa
                     model.value[t, node] - model.value[t, parent]
                 )
                 node = parent
-    credit = per_tree @ members
+    read = np.zeros(len(model.features), dtype=bool)
+    read[model.feature.ravel()] = True
+    used = np.flatnonzero(members[read].any(axis=0))
+    credit = per_tree @ members[:, used]
     if trees % 2:  # an odd count: a last tree paired with nothing
-        credit = np.concatenate((credit, np.zeros((1, leaves, shape[1]))))
+        credit = np.concatenate((credit, np.zeros((1, leaves, len(used)))))
     out: FloatArray = (credit[0::2, :, None, :] + credit[1::2, None, :, :]).reshape(
-        len(credit) // 2, leaves * leaves, shape[1]
+        len(credit) // 2, leaves * leaves, len(used)
     )
-    return out
+    return used, out
 
 
 @lru_cache(maxsize=4)
