@@ -229,19 +229,27 @@ def _objects(values: list[str]) -> npt.NDArray[np.object_]:
 
 
 @cache
-def _scores() -> tuple[list[str], FloatArray]:
+def _scores() -> tuple[npt.NDArray[np.object_], FloatArray]:
     """Per score in ten-thousandths: the text from the closing quote of the handle to ``[``."""
     values = np.arange(10_001) / 10_000  # the nearest doubles, as np.round(_, 4) gives
-    tails = [
-        f'", "authentic": {"true" if s >= THRESHOLD else "false"}, "score": {s!r}, "reasons": ['
-        for s in values.tolist()
-    ]
+    tails = _objects(
+        [
+            f'", "authentic": {"true" if s >= THRESHOLD else "false"}, "score": {s!r}, '
+            '"reasons": ['
+            for s in values.tolist()
+        ]
+    )
     return tails, values
 
 
-@cache
+_NETWORK_TEXT: dict[str, str] = {}
+
+
 def _network_text(network: str) -> str:
-    return f'", "network": "{network}", "handle": "'
+    said = _NETWORK_TEXT.get(network)
+    if said is None:
+        said = _NETWORK_TEXT[network] = f'", "network": "{network}", "handle": "'
+    return said
 
 
 def verdict_text(
@@ -271,9 +279,10 @@ def verdict_text(
     parts: list[str] = [""] * (n * width)
     parts[0::width] = ['{"id": "'] * n
     parts[1::width] = ids
-    parts[2::width] = [_network_text(s) for s in networks]
+    said = _NETWORK_TEXT
+    parts[2::width] = [said.get(s) or _network_text(s) for s in networks]
     parts[3::width] = handles
-    parts[4::width] = [tails[i] for i in step.tolist()]
+    parts[4::width] = tails[step].tolist()
     for j, place in enumerate(reasons):
         parts[5 + j :: width] = place
     parts[width - 1 :: width] = ["]}\n"] * n
