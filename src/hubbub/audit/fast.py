@@ -234,8 +234,7 @@ def _scores() -> tuple[npt.NDArray[np.object_], FloatArray]:
     values = np.arange(10_001) / 10_000  # the nearest doubles, as np.round(_, 4) gives
     tails = _objects(
         [
-            f'", "authentic": {"true" if s >= THRESHOLD else "false"}, "score": {s!r}, '
-            '"reasons": ['
+            f'", "authentic": {"true" if s >= THRESHOLD else "false"}, "score": {s!r}, "reasons": ['
             for s in values.tolist()
         ]
     )

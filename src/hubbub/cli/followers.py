@@ -69,6 +69,7 @@ def followers(
         sink = getattr(out, "buffer", None)
         if source is not None and sink is not None:  # the batch path, bytes to bytes
             out.flush()
+            _keep_freed_memory()
             summary, failed = audit_stream(source, sink.write, now, bad, explain=reasons)
             sink.write((json.dumps(summary.to_json()) + "\n").encode())
             sink.flush()
@@ -78,6 +79,26 @@ def followers(
             out.flush()
         if failed:
             fail(f"{failed:,} line{'' if failed == 1 else 's'} could not be read (see above)")
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc to keep freed blocks (up to 64 MiB) for reuse rather than hand them back.
+
+    Each chunk's arrays are a few hundred kilobytes to a megabyte; by default glibc
+    maps such blocks afresh and unmaps them when freed, so the kernel zero-fills every
+    page again for the next chunk: 8% of the command's time, as system time. With the
+    thresholds raised the freed blocks are reused. Peak memory stays as the benchmark
+    measures it. Nothing happens where the C library has no ``mallopt`` (not glibc).
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
+    mallopt(m_trim_threshold, 64 << 20)
+    mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest
 
 
 def main(args: list[str]) -> None:

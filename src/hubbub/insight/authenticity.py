@@ -343,19 +343,14 @@ class Ensemble:
         n = x.shape[0]
         trees, inner = self.feature.shape
         out = np.empty((trees, n), dtype=np.intp)
-        left, right = _node_sides(self)
+        tests = _node_tests(self)
         for lo in range(0, n, _CHUNK):  # chunks keep the (nodes x rows) answers in cache
             part = np.ascontiguousarray(x[lo : lo + _CHUNK].T)
             answer = np.zeros((trees, max(inner, 8), part.shape[1]), dtype=bool)
             flat = answer.reshape(trees * answer.shape[1], -1)
-            for nodes, rows, nan_right in (left, right):
-                column, bound = (
-                    part[self.feature.ravel()[nodes]],
-                    self.threshold.ravel()[nodes, None],
-                )
-                flat[rows] = (
-                    ~np.less_equal(column, bound) if nan_right else np.greater(column, bound)
-                )
+            for feature, rows, bound, nan_right in tests:  # a column against its thresholds
+                column = part[feature]
+                flat[rows] = ~(column <= bound) if nan_right else column > bound
             if inner <= 8:
                 code = answer[:, 0].view(np.uint8).copy()
                 for j in range(1, inner):  # (np.packbits along this axis is 6x slower)
@@ -380,24 +375,31 @@ class Ensemble:
         return _raw_one(self, tuple(row))
 
 
-Sides = tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], bool]
+Test = tuple[int, npt.NDArray[np.intp], FloatArray, bool]
 
 
 @lru_cache(maxsize=4)
-def _node_sides(model: Ensemble) -> tuple[Sides, Sides]:
-    """The inner nodes sending missing values left, and right: (nodes, answer rows, right).
+def _node_tests(model: Ensemble) -> list[Test]:
+    """The inner nodes' tests, by feature and by where missing values go.
 
-    ``nodes`` index the flattened ``(trees, inner)`` arrays; ``answer rows`` the rows of
-    the ``(trees * max(inner, 8), n)`` answers in :meth:`Ensemble.leaves`. A node's answer
-    is "go right": ``x > t`` (NaN: no) on the left side, "not ``x <= t``" (NaN: yes) on the
-    right side.
+    Each is (feature, answer rows, thresholds as a column, missing go right): the rows
+    of the ``(trees * max(inner, 8), n)`` answers in :meth:`Ensemble.leaves` that compare
+    that feature's column with their thresholds, all in one broadcast comparison (no
+    copy of the column per node). A node's answer is "go right": ``x > t`` (NaN: no)
+    where missing values go left, "not ``x <= t``" (NaN: yes) where they go right.
     """
     trees, inner = model.feature.shape
     width = max(inner, 8)
     rows = (np.arange(trees)[:, None] * width + np.arange(inner)).ravel()
+    feature, threshold = model.feature.ravel(), model.threshold.ravel()
     nan_right = model.nan_right.ravel()
-    nodes = np.arange(trees * inner)
-    return (nodes[~nan_right], rows[~nan_right], False), (nodes[nan_right], rows[nan_right], True)
+    out: list[Test] = []
+    for f in np.unique(feature).tolist():
+        for right in (False, True):
+            mine = (feature == f) & (nan_right == right)
+            if mine.any():
+                out.append((f, rows[mine], threshold[mine][:, None], right))
+    return out
 
 
 @lru_cache(maxsize=4)
