@@ -248,7 +248,7 @@ def reference(data: bytes, explain: int) -> tuple[bytes, list[Failure]]:
     summary, failed = audit_followers(io.BytesIO(data), NOW, emit, failures.append, explain)
     assert failed == len(failures)
     out.append(json.dumps(summary.to_json()) + "\n")
-    return "".join(out).encode(), failures
+    return "".join(out).encode("utf-8", "backslashreplace"), failures
 
 
 def fast(data: bytes, explain: int, chunk: int) -> tuple[bytes, list[Failure]]:
@@ -449,3 +449,13 @@ def test_similarities_of_a_column_are_each_pairs() -> None:
     ascii_n = ["".join(r.choice(["maya", "ya", "m"]) for _ in range(3)) for _ in range(2000)]
     assert similarities(mixed_h, ascii_n) == list(map(_similarity, mixed_h, ascii_n))
     assert similarities(["a\0b", "x"], ["a", "x"]) == [1.0, 1.0]  # a NUL: one by one
+
+
+def test_a_lone_surrogate_is_written_as_its_json_escape() -> None:
+    """JSON allows ``"\\ud800"``, UTF-8 cannot hold it: it goes out as the same escape."""
+    data = b'{"username": "a\\ud800", "id": "1"}\n{"did": "did:plc:x", "handle": "\\udc00.b.c"}\n'
+    got, failures = fast(data, 3, 1 << 20)
+    assert failures == []
+    first, second, _ = (json.loads(line) for line in got.splitlines())
+    assert first["handle"] == "a\ud800" and second["handle"] == "\udc00.b.c"
+    assert got == reference(data, 3)[0]

@@ -52,10 +52,14 @@ from hubbub.insight.authenticity import Ensemble, FloatArray, assemble, load_mod
 from hubbub.insight.reasons import MEMBERS
 from hubbub.insight.wording import reason_columns
 
-__all__ = ["CHUNK", "Chunk", "Lines", "audit_stream", "read_chunk", "verdict_text"]
+__all__ = ["CHUNK", "UNPAIRED", "Chunk", "Lines", "audit_stream", "read_chunk", "verdict_text"]
 
 #: Bytes read at a time: about 3,000 profiles of usual size.
 CHUNK = 1 << 20
+#: How text is encoded for the output. JSON (and so Python's json) allows a lone
+#: surrogate as ``\ud800``, which UTF-8 cannot hold; written back as the same escape it
+#: reads as the same string again.
+UNPAIRED = "backslashreplace"
 
 _quote: Callable[[str], str] = json.encoder.encode_basestring
 _ESCAPED = re.compile(r'[\x00-\x1f"\\]')  # what json.dumps escapes with ensure_ascii=False
@@ -340,7 +344,8 @@ def _stream(
         score = np.round(1.0 / (1.0 + np.exp(np.clip(raw, -40.0, 40.0))), 4)  # P(authentic)
         authentic = score >= THRESHOLD
         reasons = reason_columns(x, push, authentic, explain)[0] if push is not None else []
-        write(verdict_text(got.ids, got.networks, got.handles, score, reasons).encode())
+        text = verdict_text(got.ids, got.networks, got.handles, score, reasons)
+        write(text.encode("utf-8", UNPAIRED))
         n_ok = int(authentic.sum())
         good += n_ok
         bad += len(got.ids) - n_ok
