@@ -3,8 +3,8 @@
 A large deterministic set of profile lines (X v1.1 and v2 users, Mastodon accounts,
 Bluesky profiles, bought-follower and genuine shapes) goes through each stage of the
 reference path (Accounts, :func:`hubbub.audit.followers.judge`), timed apart, beside
-the baseline of ``json.loads`` of the same lines
-in the same run (the floor any JSON Lines reader pays):
+the baseline of ``json.loads`` of the same lines in the same run (the floor any JSON
+Lines reader pays):
 
 - parse: json.loads and the per-network mapping to Account;
 - features + score: the feature matrix and the tree walk (target: 100,000 accounts/s);
