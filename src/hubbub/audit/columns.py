@@ -186,22 +186,24 @@ def _floats(*columns: Sequence[object]) -> FloatArray:
     return np.array(columns, dtype=np.float64).T.copy()
 
 
-def _ids(first: list[Any], second: list[Any] | None) -> list[str] | None:
-    """The ids as :func:`~hubbub.audit.profiles._id` picks them, or None if one has none."""
+def _ids(first: list[Any], second: list[Any] | None) -> list[str | None]:
+    """The ids as :func:`~hubbub.audit.profiles._id` picks them (None: the profile has none).
+
+    ``first`` holds the first key's values (``id_str`` or ``id``), ``second`` the
+    fallback key's (X v1.1's ``id``), if any.
+    """
     if set(map(type, first)) <= {str} and all(first):
         return first
-    out: list[str] = []
-    for i, value in enumerate(first):
-        for v in (value, second[i] if second is not None else None):
-            if isinstance(v, str) and v:
-                out.append(v)
-                break
-            if isinstance(v, int) and not isinstance(v, bool):
-                out.append(str(v))
-                break
-        else:
-            return None
-    return out
+    return [_id(v, second[i] if second is not None else None) for i, v in enumerate(first)]
+
+
+def _id(*values: Any) -> str | None:
+    for v in values:
+        if isinstance(v, str) and v:
+            return v
+        if isinstance(v, int) and not isinstance(v, bool):
+            return str(v)
+    return None
 
 
 def _x_url(url: str, entities: _Entities | None) -> str:
@@ -239,16 +241,14 @@ def read_block(k: int, rows: list[int], ps: list[Profile]) -> tuple[Block | None
         ids = _ids([p.id for p in ps], None)
     else:
         handles = [p.handle if p.handle is not UNSET else "" for p in ps]
-        ids = cast(list[str], [p.did for p in ps])
-        if not all(ids):
-            ids = None
-    if ids is None or not all(handles):  # some lack one: leave those to the reference reader
-        whole = [i for i, p in enumerate(ps) if len(ps) > 1 and read_block(k, [0], [p])[0]]
-        block = (
-            read_block(k, [rows[i] for i in whole], [ps[i] for i in whole])[0] if whole else None
-        )
+        ids = [p.did or None for p in ps]
+    if not all(handles) or None in ids:  # some lack one: leave those to the reference reader
+        whole = [i for i, (h, d) in enumerate(zip(handles, ids, strict=True)) if h and d]
         kept = set(whole)
-        return block, [r for i, r in enumerate(rows) if i not in kept]
+        left = [r for i, r in enumerate(rows) if i not in kept]
+        if not whole:
+            return None, left
+        return read_block(k, [rows[i] for i in whole], [ps[i] for i in whole])[0], left
     none: list[None] = [None] * len(ps)
     if k in (V1, V2):
         names = [p.name or "" for p in ps]
@@ -312,7 +312,19 @@ def read_block(k: int, rows: list[int], ps: list[Profile]) -> tuple[Block | None
             [None if p.followersCount is UNSET else not p.avatar for p in ps],
             none,
         )
-    block = Block(k, rows, ids, handles, local, names, bios, locations, urls, numbers, created)
+    block = Block(
+        k,
+        rows,
+        cast(list[str], ids),
+        handles,
+        local,
+        names,
+        bios,
+        locations,
+        urls,
+        numbers,
+        created,
+    )
     return block, []
 
 
