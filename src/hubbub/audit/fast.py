@@ -139,7 +139,8 @@ def _times(block: Block) -> tuple[FloatArray, list[int]]:
 
 
 def _without(block: Block, drop: list[int]) -> Block:
-    keep = [i for i in range(len(block.rows)) if i not in set(drop)]
+    gone = set(drop)
+    keep = [i for i in range(len(block.rows)) if i not in gone]
 
     def pick(values: list[str]) -> list[str]:
         return [values[i] for i in keep]
