@@ -53,6 +53,7 @@ def followers(
                 now = codec.parse_datetime(at)
             except ValueError:
                 fail(f"--at: {at!r} is not an ISO 8601 time", BAD_INPUT)
+        # imported here: every command of the full CLI imports this module
         from hubbub.audit.fast import audit_stream
         from hubbub.audit.followers import Failure, Verdict, audit_followers
 
