@@ -417,10 +417,12 @@ def test_the_command_starts_without_the_rest_of_hubbub() -> None:
         "finally:\n    print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
     line = json.dumps({"did": "did:plc:m", "handle": "maya.bsky.social", "followersCount": 3})
-    done = subprocess.run(
-        [sys.executable, "-c", code], input=line.encode(), capture_output=True, check=True
+    done = subprocess.run(  # with a bad line: the way out through an error, too
+        [sys.executable, "-c", code], input=line.encode() + b"\nnot json\n", capture_output=True
     )
-    loaded = set(done.stderr.decode().split())
+    assert done.returncode == 1
+    said, loaded = done.stderr.decode().splitlines()[:-1], set(done.stderr.decode().split())
+    assert said[0].startswith("<stdin>:2: not JSON") and said[1].startswith("hubbub: 1 line")
     assert "hubbub.audit.fast" in loaded
     for heavy in ("sqlalchemy", "fastapi", "hubbub.store", "hubbub.web", "hubbub.insight.analyse"):
         assert heavy not in loaded, heavy

@@ -17,6 +17,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
 __all__ = ["BAD_INPUT", "FAILED", "fail", "handled", "stderr"]
 
@@ -50,6 +51,8 @@ def handled() -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         fail("interrupted; run the same command again to resume", 130)
+    except (typer.Exit, typer.Abort, TyperException):  # the CLI's own way out: as it is
+        raise
     except Exception as exc:
         _known(exc)
         raise
