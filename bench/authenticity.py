@@ -1,14 +1,16 @@
-"""Benchmark: accounts/s through ``hubbub audit followers``' core, against json.loads alone.
+"""Benchmark: accounts/s through the follower audit's reference path, by stage.
 
 A large deterministic set of profile lines (X v1.1 and v2 users, Mastodon accounts,
-Bluesky profiles, bought-follower and genuine shapes) goes through each stage the
-command runs, timed apart, beside the baseline of ``json.loads`` of the same lines
-in the same run (the floor any JSON Lines reader pays):
+Bluesky profiles, bought-follower and genuine shapes) goes through each stage of the
+reference path (Accounts, :func:`hubbub.audit.followers.judge`), timed apart, beside
+the baseline of ``json.loads`` of the same lines in the same run (the floor any JSON
+Lines reader pays):
 
 - parse: json.loads and the per-network mapping to Account;
 - features + score: the feature matrix and the tree walk (target: 100,000 accounts/s);
 - core: parse + features + score into verdicts, without and with the reasons in words
-  (the command's default is 3 reasons; writing the output aside).
+  (the command's default is 3 reasons; writing the output aside). The command itself
+  takes the batch path by columns: ``bench/followers.py`` measures it.
 
 Run: ``.venv/bin/python bench/authenticity.py [--accounts 200000] [--repeat 3]``
 """
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         ("parse (json + mapping)", lambda: list(parse_lines(lines))),
         ("features + score", features_and_score),
         ("core: parse + features + score", core(0)),
-        ("core with 3 reasons (the command)", core(3)),
+        ("core with 3 reasons (the reference path)", core(3)),
     ]
     baseline = n / best(lambda: [json.loads(line) for line in lines], args.repeat)
     print(f"accounts: {n:,}, mean line {sum(map(len, lines)) / n:.0f} bytes")

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import hubbub
-from hubbub.insight import analyse
+from hubbub.insight.analyse import analyse
 from hubbub.insight.sentiment import sentiment
 from hubbub.model import Post, Stream, Workspace
 from hubbub.pipeline import matcher_for, process

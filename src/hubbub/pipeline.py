@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from hubbub.insight import analyse
+from hubbub.insight.analyse import analyse
 from hubbub.insight.sentiment import sentiments
 from hubbub.insight.who import History
 from hubbub.model import Mention, Post, Stream, Workspace

@@ -21,7 +21,7 @@ import numpy as np
 
 from hubbub.audit.profiles import ProfileError, account_from_json
 from hubbub.insight.authenticity import Ensemble, feature_matrix, load_model
-from hubbub.insight.reasons import explain as explain_all
+from hubbub.insight.reasons import MEMBERS, explain_groups
 from hubbub.model import Account
 
 __all__ = [
@@ -120,12 +120,12 @@ def judge(
     model = model or load_model()
     x = feature_matrix(accounts, now)
     if explain:
-        raw, contrib = model.explain(x)
+        raw, push = model.explain_by(x, MEMBERS)
     else:
-        raw, contrib = model.raw(x), None
+        raw, push = model.raw(x), None
     score = np.round(1.0 / (1.0 + np.exp(np.clip(raw, -40.0, 40.0))), 4)  # P(authentic)
     authentic = score >= THRESHOLD
-    words = explain_all(accounts, x, contrib, authentic, explain) if contrib is not None else None
+    words = explain_groups(x, push, authentic, explain) if push is not None else None
     out: list[Verdict] = []
     for i, (account, s, ok) in enumerate(
         zip(accounts, score.tolist(), authentic.tolist(), strict=True)

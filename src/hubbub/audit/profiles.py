@@ -194,6 +194,11 @@ Fields = tuple[
 _EMPTY: dict[str, Any] = {}
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is an object, else an empty one (an export may hold anything)."""
+    return value if isinstance(value, dict) else _EMPTY
+
+
 def _x_fields(user: dict[str, Any], table: XFields) -> Fields:
     get = user.get  # runs per follower on the audit's hot path
     handle = _str(get(table.handle))
@@ -205,8 +210,13 @@ def _x_fields(user: dict[str, Any], table: XFields) -> Fields:
         found = get(table.metrics)
         metrics = found if isinstance(found, dict) else {}
     url = _str(get("url"))
-    urls = ((get("entities") or _EMPTY).get("url") or _EMPTY).get("urls") or ()
-    if urls and isinstance(urls[0], dict) and urls[0].get("expanded_url"):
+    urls = _dict(_dict(get("entities")).get("url")).get("urls")
+    if (
+        isinstance(urls, list)
+        and urls
+        and isinstance(urls[0], dict)
+        and urls[0].get("expanded_url")
+    ):
         url = str(urls[0]["expanded_url"])
     avatar: bool | None = None
     if table.avatar_flag is not None:
@@ -250,7 +260,8 @@ def _mastodon_fields(acct: dict[str, Any]) -> Fields:
         raise ProfileError("no acct")
     avatar = _str(acct.get("avatar"))
     website = ""
-    for field in acct.get("fields") or []:  # profile metadata: a website is usually one
+    fields = acct.get("fields")
+    for field in fields if isinstance(fields, list) else ():  # profile metadata: a website
         value = field.get("value") if isinstance(field, dict) else None
         if isinstance(value, str) and "http" in value:
             website = value

@@ -1,9 +1,7 @@
 """``hubbub audit``: checks of the business's own presence.
 
-``audit followers`` reads JSON Lines on stdin, calls
-:func:`hubbub.audit.fast.audit_stream` (the batch path, bytes to bytes; the same output
-as :func:`hubbub.audit.followers.audit_followers`) and writes one JSON object a line on
-stdout (so it composes with twarc and jq). ``audit report`` is a thin face over
+``audit followers`` lives in :mod:`hubbub.cli.followers` (it starts without the rest of
+the CLI). ``audit report`` is a thin face over
 :func:`hubbub.audit.report.run_audit` (the same function the Audit page calls);
 ``audit site`` over :func:`hubbub.audit.content.audit_site`. Progress goes to stderr.
 """
@@ -24,10 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from hubbub import codec
-from hubbub.audit.fast import audit_stream
-from hubbub.audit.followers import Failure, Verdict, audit_followers
 from hubbub.cli.commands import _resolve, app
-from hubbub.cli.errors import BAD_INPUT, FAILED, fail, handled, stderr
+from hubbub.cli.errors import BAD_INPUT, FAILED, fail, handled
+from hubbub.cli.followers import followers
 
 __all__ = ["audit_app", "followers", "report", "site"]
 
@@ -37,59 +34,7 @@ audit_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(audit_app, name="audit")
-
-
-@audit_app.command("followers")
-def followers(
-    at: Annotated[
-        str | None,
-        typer.Option(
-            "--at",
-            help="When the profiles were collected (ISO 8601), for account ages [default: now].",
-        ),
-    ] = None,
-    reasons: Annotated[
-        int, typer.Option(min=0, max=10, help="How many reasons to give per account.")
-    ] = 3,
-) -> None:
-    """Judge followers authentic or questionable, from stdin.
-
-    Each line is an X v1.1 or v2 user, a Mastodon account, a Bluesky profile or a hubbub
-    Account. Writes {"id", "network", "handle", "authentic", "score", "reasons"} per account
-    (score: how likely the account is authentic, 0-1), then {"summary": {...}}. Bad lines
-    are reported as <stdin>:LINE: reason on stderr and skipped; the exit code is then 1.
-
-    Example: twarc2 followers larkspurbakes | hubbub audit followers > verdicts.jsonl
-    """
-    with handled():
-        now = datetime.now(UTC)
-        if at is not None:
-            try:
-                now = codec.parse_datetime(at)
-            except ValueError:
-                fail(f"--at: {at!r} is not an ISO 8601 time", BAD_INPUT)
-        out = sys.stdout
-        err = stderr()
-
-        def emit(verdict: Verdict) -> None:
-            out.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
-
-        def bad(failure: Failure) -> None:
-            err.print(f"<stdin>:{failure.line}: {failure.reason}", markup=False)
-
-        source = getattr(sys.stdin, "buffer", None)  # bytes: a bad byte fails one line only
-        sink = getattr(out, "buffer", None)
-        if source is not None and sink is not None:  # the batch path, bytes to bytes
-            out.flush()
-            summary, failed = audit_stream(source, sink.write, now, bad, explain=reasons)
-            sink.write((json.dumps(summary.to_json()) + "\n").encode())
-            sink.flush()
-        else:  # text streams only (an embedding caller's): the reference path
-            summary, failed = audit_followers(sys.stdin, now, emit, bad, explain=reasons)
-            out.write(json.dumps(summary.to_json()) + "\n")
-            out.flush()
-        if failed:
-            fail(f"{failed:,} line{'' if failed == 1 else 's'} could not be read (see above)")
+audit_app.command("followers")(followers)
 
 
 class Format(StrEnum):

@@ -28,7 +28,7 @@ import typer
 from hubbub import codec
 from hubbub.cli.commands import app
 from hubbub.cli.errors import FAILED, handled, stderr
-from hubbub.insight import analyse
+from hubbub.insight.analyse import analyse
 from hubbub.model import Account, Insight, Post, Workspace
 from hubbub.pipeline import fill_entities
 from hubbub.sources.files import LineError, parse_object

@@ -91,7 +91,7 @@ LACKS: dict[str, frozenset[str]] = {
 }
 
 NAN = math.nan
-_CHUNK = 2048
+_CHUNK = 4096
 _DIGITS = "0123456789"
 _NO_DIGITS = str.maketrans("", "", _DIGITS)
 _NO_PUNCT = str.maketrans("", "", string.punctuation + string.whitespace)
@@ -305,68 +305,149 @@ class Ensemble:
 
     def raw(self, x: FloatArray) -> FloatArray:
         """The log-odds of questionable for each row of ``x``."""
-        return self._walk(x, explain=False)[0]
+        return self.raw_of(self.leaves(x))
 
     def explain(self, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Log-odds and each feature's contribution to it, ``(n,)`` and ``(n, features)``."""
-        raw, contrib = self._walk(x, explain=True)
-        assert contrib is not None
-        return raw, contrib
+        return self.explain_by(x, np.eye(len(self.features)))
 
-    def _walk(self, x: FloatArray, explain: bool) -> tuple[FloatArray, FloatArray | None]:
-        n, width = x.shape
-        raw = np.empty(n)
-        contrib = np.zeros((n, width)) if explain else None
-        for lo in range(0, n, _CHUNK):  # chunks keep the (rows x trees) arrays in cache
-            hi = min(lo + _CHUNK, n)
-            part = contrib[lo:hi] if contrib is not None else None
-            raw[lo:hi] = self._walk_chunk(x[lo:hi], part)
-        return raw, contrib
+    def explain_by(self, x: FloatArray, groups: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Log-odds and the contributions summed per group of features.
 
-    def _walk_chunk(self, x: FloatArray, contrib: FloatArray | None) -> FloatArray:
-        n, width = x.shape
+        ``groups`` is ``(features, groups)``: 1 where a feature belongs to a group
+        (:data:`hubbub.insight.reasons.GROUPS`). Each tree's path to each leaf credits the
+        same features the same amounts, so the sums per leaf are computed once per model
+        (:func:`_leaf_credit`) and an account's are a lookup per tree, two trees at a time.
+        """
+        leaves = self.leaves(x)
+        used, credit = _leaf_credit(self, groups.tobytes(), groups.shape)
+        if len(leaves) % 2:  # an odd count: the last tree's partner credits nothing
+            leaves = np.vstack((leaves, np.zeros((1, leaves.shape[1]), dtype=np.intp)))
+        pairs = leaves[0::2] * (2**self.depth) + leaves[1::2]
+        sums = np.zeros((x.shape[0], len(used)))
+        for table, at in zip(credit, pairs, strict=True):
+            sums += table[at]
+        out: FloatArray = np.zeros((x.shape[0], groups.shape[1]))
+        out[:, used] = sums  # groups no split reads stay 0
+        return self.raw_of(leaves[: self.trees]), out
+
+    def leaves(self, x: FloatArray) -> npt.NDArray[np.intp]:
+        """Which leaf of each tree each row of ``x`` ends in, ``(trees, n)``, 0 to 2**depth - 1.
+
+        Every inner node's test is made for every row at once (a few hundred comparisons
+        of a column with a number; a node sending missing values right asks "not
+        ``x <= t``", which NaN passes). With at most 8 inner nodes a tree's answers are
+        packed into one byte, whose leaf is a lookup; deeper trees pick each level's
+        answer in turn.
+        """
+        n = x.shape[0]
         trees, inner = self.feature.shape
-        nodes = self.value.shape[1]
-        # Two copies of the columns, NaN as -inf and as +inf: a node whose missing values go
-        # right reads the second, so one comparison decides every row (no isnan per step).
-        both = np.empty((n, 2 * width))
-        both[:, :width] = np.where(np.isnan(x), -np.inf, x)
-        both[:, width:] = np.where(np.isnan(x), np.inf, x)
-        column, thr, value = self._column.ravel(), self.threshold.ravel(), self.value.ravel()
-        inner_base = np.arange(trees, dtype=np.intp) * inner
-        node_base = np.arange(trees, dtype=np.intp) * nodes
-        rows = (np.arange(n, dtype=np.intp) * (2 * width))[:, None]
-        flat = both.ravel()
-        idx = np.zeros((n, trees), dtype=np.intp)
-        before = value[node_base][None, :] if contrib is not None else None
-        for _ in range(self.depth):
-            at = inner_base + idx
-            col = column[at]
-            idx = 2 * idx + 1 + (flat[rows + col] > thr[at])
-            if contrib is not None and before is not None:
-                after = value[node_base + idx]
-                feat = (col % width) + (np.arange(n, dtype=np.intp) * width)[:, None]
-                contrib += np.bincount(feat.ravel(), (after - before).ravel(), n * width).reshape(
-                    n, width
-                )
-                before = after
-        out: FloatArray = value[node_base + idx].sum(axis=1) + self.baseline
+        out = np.empty((trees, n), dtype=np.intp)
+        tests = _node_tests(self)
+        for lo in range(0, n, _CHUNK):  # chunks keep the (nodes x rows) answers in cache
+            part = np.ascontiguousarray(x[lo : lo + _CHUNK].T)
+            answer = np.zeros((trees, max(inner, 8), part.shape[1]), dtype=bool)
+            flat = answer.reshape(trees * answer.shape[1], -1)
+            for feature, rows, bound, nan_right in tests:  # a column against its thresholds
+                column = part[feature]
+                flat[rows] = ~(column <= bound) if nan_right else column > bound
+            if inner <= 8:
+                code = answer[:, 0].view(np.uint8).copy()
+                for j in range(1, inner):  # (np.packbits along this axis is 6x slower)
+                    code |= answer[:, j].view(np.uint8) << j
+                out[:, lo : lo + _CHUNK] = _leaf_of_code(self.depth)[code]
+                continue
+            idx = np.zeros((trees, part.shape[1]), dtype=np.intp)
+            for _ in range(self.depth):
+                idx = 2 * idx + 1 + np.take_along_axis(answer, idx[:, None, :], axis=1)[:, 0]
+            out[:, lo : lo + _CHUNK] = idx - inner
         return out
 
-    @property
-    def _column(self) -> npt.NDArray[np.intp]:
-        """Per inner node, the column of the doubled matrix it reads (see ``_walk_chunk``)."""
-        return _columns(self)
+    def raw_of(self, leaves: npt.NDArray[np.intp]) -> FloatArray:
+        """The log-odds of the rows that ended in ``leaves`` (see :meth:`leaves`)."""
+        inner = self.feature.shape[1]
+        values = self.value[:, inner:]
+        out: FloatArray = values[np.arange(self.trees)[:, None], leaves].sum(axis=0)
+        return out + self.baseline
 
     def raw_one(self, row: Sequence[float]) -> float:
         """:meth:`raw` for one row in plain Python (no per-call numpy overhead)."""
         return _raw_one(self, tuple(row))
 
 
+Test = tuple[int, npt.NDArray[np.intp], FloatArray, bool]
+
+
 @lru_cache(maxsize=4)
-def _columns(model: Ensemble) -> npt.NDArray[np.intp]:
-    out: npt.NDArray[np.intp] = model.feature + model.nan_right * len(model.features)
+def _node_tests(model: Ensemble) -> list[Test]:
+    """The inner nodes' tests, by feature and by where missing values go.
+
+    Each is (feature, answer rows, thresholds as a column, missing go right): the rows
+    of the ``(trees * max(inner, 8), n)`` answers in :meth:`Ensemble.leaves` that compare
+    that feature's column with their thresholds, all in one broadcast comparison (no
+    copy of the column per node). A node's answer is "go right": ``x > t`` (NaN: no)
+    where missing values go left, "not ``x <= t``" (NaN: yes) where they go right.
+    """
+    trees, inner = model.feature.shape
+    width = max(inner, 8)
+    rows = (np.arange(trees)[:, None] * width + np.arange(inner)).ravel()
+    feature, threshold = model.feature.ravel(), model.threshold.ravel()
+    nan_right = model.nan_right.ravel()
+    out: list[Test] = []
+    for f in np.unique(feature).tolist():
+        for right in (False, True):
+            mine = (feature == f) & (nan_right == right)
+            if mine.any():
+                out.append((f, rows[mine], threshold[mine][:, None], right))
     return out
+
+
+@lru_cache(maxsize=4)
+def _leaf_of_code(depth: int) -> npt.NDArray[np.intp]:
+    """Per byte of a tree's answers (bit ``i``: inner node ``i`` goes right), its leaf."""
+    inner = 2**depth - 1
+    out = np.empty(256, dtype=np.intp)
+    for code in range(256):
+        node = 0
+        for _ in range(depth):
+            node = 2 * node + 1 + ((code >> node) & 1)
+        out[code] = node - inner
+    return out
+
+
+@lru_cache(maxsize=8)
+def _leaf_credit(
+    model: Ensemble, groups: bytes, shape: tuple[int, int]
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """Per pair of trees and pair of leaves, what the two paths credit each group.
+
+    Saabas' attribution: each split is credited with the change of the expected score
+    from the node to the child taken. Returns the groups some split reads, and for
+    those only the ``(trees / 2, leaves**2, groups used)`` credits.
+    """
+    members = np.frombuffer(groups).reshape(shape)
+    trees, inner = model.feature.shape
+    leaves = 2**model.depth
+    per_tree = np.zeros((trees, leaves, len(model.features)))
+    for t in range(trees):
+        for leaf in range(leaves):
+            node = leaf + inner
+            while node:
+                parent = (node - 1) // 2
+                per_tree[t, leaf, model.feature[t, parent]] += (
+                    model.value[t, node] - model.value[t, parent]
+                )
+                node = parent
+    read = np.zeros(len(model.features), dtype=bool)
+    read[model.feature.ravel()] = True
+    used = np.flatnonzero(members[read].any(axis=0))
+    credit = per_tree @ members[:, used]
+    if trees % 2:  # an odd count: a last tree paired with nothing
+        credit = np.concatenate((credit, np.zeros((1, leaves, len(used)))))
+    out: FloatArray = (credit[0::2, :, None, :] + credit[1::2, None, :, :]).reshape(
+        len(credit) // 2, leaves * leaves, len(used)
+    )
+    return used, out
 
 
 @lru_cache(maxsize=4)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from hubbub.insight.authenticity import FEATURES
 from hubbub.model import Account
 
-__all__ = ["GROUPS", "explain", "reasons"]
+__all__ = ["GROUPS", "MEMBERS", "explain", "explain_groups", "reasons", "signed_top"]
 
 Say = Callable[..., str | None]
 
@@ -139,6 +139,10 @@ if not (_MEMBERS.sum(axis=1) == 1).all():
 _SAID = [[FEATURES.index(c) for c in group[1]] for group in GROUPS]
 
 
+#: ``(features, groups)``: 1 where a feature's contribution counts toward a group.
+MEMBERS = _MEMBERS
+
+
 def explain(
     accounts: Sequence[object],
     x: npt.NDArray[np.float64],
@@ -148,18 +152,45 @@ def explain(
 ) -> list[list[str]]:
     """Per account, the ``k`` reasons that pushed hardest toward its verdict, strongest first.
 
-    ``contrib`` holds each feature's contribution to the log-odds of *questionable*; for
-    a questionable verdict the positive ones count, for an authentic one the negative.
+    ``contrib`` holds each feature's contribution to the log-odds of *questionable*
+    (:meth:`~hubbub.insight.authenticity.Ensemble.explain`); :func:`explain_groups` takes
+    them already summed per group (:meth:`~hubbub.insight.authenticity.Ensemble.explain_by`).
+    """
+    if not len(accounts):
+        return []
+    return explain_groups(x, contrib @ _MEMBERS, authentic, k)
+
+
+def signed_top(
+    push: npt.NDArray[np.float64], authentic: npt.NDArray[np.bool_], k: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """The ``k + 2`` groups pushing hardest toward each verdict, and which push at all.
+
+    For a questionable verdict the positive pushes count, for an authentic one the
+    negative; the two beyond ``k`` are spares for a top group that cannot be said.
+    """
+    toward = push * np.where(authentic, -1.0, 1.0)[:, None]
+    top = np.argsort(-toward, axis=1, kind="stable")[:, : k + 2]
+    strong = np.take_along_axis(toward, top, axis=1) > 1e-6
+    return top, strong
+
+
+def explain_groups(
+    x: npt.NDArray[np.float64],
+    push: npt.NDArray[np.float64],
+    authentic: npt.NDArray[np.bool_],
+    k: int = 3,
+) -> list[list[str]]:
+    """:func:`explain` from each group's summed contribution ``push``, ``(n, groups)``.
+
     Each group's words are made for just the accounts it is a top reason of, from just
     the columns it says (turning the whole matrix into Python floats would cost more
     than scoring it).
     """
-    n = len(accounts)
+    n = len(x)
     if not n or k <= 0:
         return [[] for _ in range(n)]
-    push = (contrib @ _MEMBERS) * np.where(authentic, -1.0, 1.0)[:, None]
-    top = np.argsort(-push, axis=1, kind="stable")[:, : k + 2]  # spares for unsayable ones
-    strong = np.take_along_axis(push, top, axis=1) > 1e-6
+    top, strong = signed_top(push, authentic, k)
     words = np.full(top.shape, None, dtype=object)
     wanted = strong.copy()
     wanted[:, k:] = False  # the spares are said only where a top reason could not be
