@@ -6,11 +6,12 @@ Runs the demo bakery's workspace over the demo world's posts
 realistic ``agency`` set of ``bench/match.py``, many synthetic businesses' rules of
 which 2% are about the bakery). Each prints posts/s for:
 entities (``extract_entities``), match (the workspace's compiled matcher, with
-entities filled), insight (``analyse`` on the matched posts, sentiment cache
-emptied before each run) and the whole of
+entities filled), insight (``analyse`` on the matched posts) and the whole of
 ``process()``; each beside the cheapest stage of the same run as a ratio, so the
 figures compare across machines; per core from CPU time (``time.process_time``:
 the target is per core and the machine may be shared) and, beside it, wall time.
+Every insight memo (texts, profiles, the sentiment model's token rows, places) is
+emptied before each timed run of insight and process(), as in a fresh process.
 A last table shows the keyword index at
 scale: 500 streams matched with the index and without it (plain evaluation of
 every stream). Single process, pinned to one core where the OS allows.
@@ -30,8 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import hubbub
-from hubbub.insight import analyse
-from hubbub.insight.sentiment import sentiment
+from hubbub.insight import analyse, clear_caches
 from hubbub.model import Post, Stream, Workspace
 from hubbub.pipeline import matcher_for, process
 from hubbub.query import PostView, compile_streams
@@ -85,8 +85,8 @@ def _stages(ws: Workspace, posts: list[Post], repeat: int, label: str) -> None:
     n = len(posts)
     texts = [p.text for p in posts]
 
-    def cold() -> None:  # each run starts with an empty sentiment cache, as a new batch would
-        sentiment.cache_clear()
+    def cold() -> None:  # each run starts with the insight memos empty, as a new process would
+        clear_caches()
 
     def clear() -> None:
         cold()

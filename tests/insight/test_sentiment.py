@@ -165,3 +165,21 @@ def test_batch_with_repeated_texts_scores_each_position() -> None:
     assert got[0] == got[2] and got[1] == got[4]
     assert [s.label for s in got[:2]] == ["positive", "negative"]
     assert got == [sentiment(t) for t in texts]
+
+
+def test_rows_are_the_features_looked_up_and_batching_changes_no_bit() -> None:
+    m = model()
+    texts = [
+        "I love Larkspur, can't wait to go back!! 😍 #bread",
+        "not good, never again... sooooo slow",
+        "",
+        "the the the the",
+        "@bob http://x.co 2 for 1",
+    ]
+    for text in texts:
+        want = sorted(m.vocab[f] for f in features(text) if f in m.vocab)
+        assert m.indices(text) == want
+    together = m.scores(texts)
+    for n, text in enumerate(texts):
+        m.token_rows.clear()
+        assert together[n].tobytes() == m.scores([text])[0].tobytes()

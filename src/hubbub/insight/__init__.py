@@ -5,6 +5,6 @@ Pure functions on model objects (no I/O); :func:`analyse` composes them.
 
 from __future__ import annotations
 
-from hubbub.insight.analyse import analyse
+from hubbub.insight.analyse import analyse, clear_caches
 
-__all__ = ["analyse"]
+__all__ = ["analyse", "clear_caches"]

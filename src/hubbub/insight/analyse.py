@@ -8,17 +8,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from hubbub.insight.authenticity import profile_text
 from hubbub.insight.extent import extent
+from hubbub.insight.gazetteer import resolve
 from hubbub.insight.how import how
-from hubbub.insight.intent import intents
-from hubbub.insight.sentiment import sentiment
-from hubbub.insight.what import what
+from hubbub.insight.intent import intents, text_intents
+from hubbub.insight.sentiment import model, sentiment
+from hubbub.insight.what import key_phrases, what
 from hubbub.insight.when import when
-from hubbub.insight.where import where
-from hubbub.insight.who import PastMention, relationship_from_history, who
+from hubbub.insight.where import names_locale, where
+from hubbub.insight.who import PastMention, forget_relationships, relationship_from_history, who
 from hubbub.model import Insight, Post, Sentiment, Why, Workspace
 
-__all__ = ["analyse"]
+__all__ = ["analyse", "clear_caches"]
+
+
+def clear_caches() -> None:
+    """Forget every memo the insight modules keep of texts, profiles and tokens.
+
+    They are bounded and only ever give the answer they would compute, so nothing
+    calls this to stay right: benchmarks do, so that each timed run starts as a
+    fresh process would (the models and the gazetteer stay loaded).
+    """
+    for memo in (sentiment, key_phrases, names_locale, resolve, profile_text, text_intents):
+        memo.cache_clear()
+    model().token_rows.clear()
+    forget_relationships()
 
 
 def analyse(

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from hubbub.model import Entities, Intent
 from hubbub.query.tokens import tokenize
@@ -52,6 +53,7 @@ __all__ = [
     "RECOMMENDATION_REQUEST",
     "SPAM_PROMO",
     "intents",
+    "text_intents",
 ]
 
 QUESTION_OPENERS: tuple[str, ...] = (
@@ -209,6 +211,17 @@ def _praised(tokens: list[str], asks: list[tuple[int, int]], asking: bool) -> bo
 
 def intents(text: str, entities: Entities | None = None) -> tuple[Intent, ...]:
     """Every intent whose rule fires on ``text``, in :data:`hubbub.model.INTENTS` order."""
+    found = text_intents(text)
+    many = entities is not None and (len(entities.hashtags) >= 5 or len(entities.urls) >= 3)
+    if many and "spam_promo" not in found:
+        labels = {*found, "spam_promo"}
+        return tuple(i for i in _ORDER if i in labels)
+    return found
+
+
+@lru_cache(maxsize=8192)
+def text_intents(text: str) -> tuple[Intent, ...]:
+    """The intents the text alone shows (cached: reposts and templates repeat texts)."""
     tokens = [_squeeze(t) for t in tokenize(text)]
     lowered = text.lower()
     found: set[Intent] = set()
@@ -229,6 +242,4 @@ def intents(text: str, entities: Entities | None = None) -> tuple[Intent, ...]:
         index, symbols = _RULES[label]
         if _spans(tokens, index) or any(sym in lowered for sym in symbols):
             found.add(label)
-    if entities is not None and (len(entities.hashtags) >= 5 or len(entities.urls) >= 3):
-        found.add("spam_promo")
     return tuple(i for i in _ORDER if i in found) or ("other",)

@@ -33,6 +33,7 @@ scale fitted for the least log-loss on held-out training tweets).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -65,6 +66,8 @@ NEGATIVE_AT = -0.05
 
 Floats = npt.NDArray[np.float32]
 _TOKEN_CACHE = 50_000  # distinct tokens whose feature rows are kept (~10 MB at most)
+_INT_SIZE = array("i").itemsize
+_ROW0 = array("i", [0]).tobytes()
 
 
 @dataclass(frozen=True)
@@ -77,43 +80,62 @@ class SentimentModel:
     idf_sq: Floats  # (features,) idf squared, for each tweet's L2 norm
     bias: Floats  # (3,)
 
-    token_rows: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+    token_rows: dict[str, bytes] = field(default_factory=dict, compare=False)
+
+    def _token(self, token: str) -> bytes:
+        """The sorted rows of ``token``'s known :func:`word_features`, as native int32 bytes
+        (cached: tweets reuse a small vocabulary, and bytes join without a Python loop)."""
+        cache = self.token_rows
+        if len(cache) >= _TOKEN_CACHE:
+            cache.clear()
+        rows = set(map(self.vocab.get, word_features(token)))
+        rows.discard(None)
+        packed = cache[token] = array("i", sorted(rows)).tobytes()  # type: ignore[type-var]
+        return packed
+
+    def _packed(self, text: str) -> bytes:
+        """The rows of ``text``'s known features as int32 bytes, repeats included (the
+        batch removes them): its tokens' cached rows, then its context features'."""
+        toks, context = parts(text)
+        cache_get = self.token_rows.get
+        pieces = [cache_get(tok) or self._token(tok) for tok in toks]
+        get = self.vocab.get
+        pieces.append(array("i", [i for i in map(get, context) if i is not None]).tobytes())
+        return b"".join(pieces)
 
     def indices(self, text: str) -> list[int]:
-        """The rows of ``text``'s known features, each once (binary features), sorted.
-
-        Same set as ``features(text)`` looked up in the vocabulary, but each token's
-        rows are cached, so a tweet costs its tokenising plus a few lookups.
-        """
-        get = self.vocab.get
-        toks, context = parts(text)
-        cache = self.token_rows
-        rows: set[int] = set()
-        for tok in toks:
-            known = cache.get(tok)
-            if known is None:
-                if len(cache) >= _TOKEN_CACHE:
-                    cache.clear()
-                known = cache[tok] = tuple(i for i in map(get, word_features(tok)) if i is not None)
-            rows.update(known)
-        rows.update([i for i in map(get, context) if i is not None])
-        return sorted(rows)  # a fixed order: the same sums, bit for bit, in every process
+        """The rows of ``text``'s known features, each once (binary features), sorted:
+        ``features(text)`` looked up in the vocabulary."""
+        return sorted(set(np.frombuffer(self._packed(text), dtype=np.intc).tolist()))
 
     def scores(self, texts: Sequence[str]) -> Floats:
-        """Decision scores (texts x 3): one gather and one segmented sum for the whole batch."""
-        rows: list[int] = []
-        starts = np.empty(len(texts), dtype=np.int64)
-        empty = np.zeros(len(texts), dtype=bool)
-        for n, text in enumerate(texts):
-            starts[n] = len(rows)
-            idx = self.indices(text)
-            if not idx:
-                empty[n] = True
-                idx = [0]  # placeholder row, zeroed below
-            rows.extend(idx)
-        if not texts:
+        """Decision scores (texts x 3): one gather and one segmented sum for the whole batch.
+
+        Each text's rows are deduplicated and sorted for the whole batch at once (one
+        stable sort of text x row keys, nearly sorted already), so each text's sum
+        runs over its rows in ascending order: the same sums, bit for bit, however
+        the text is batched and in every process.
+        """
+        n = len(texts)
+        if not n:
             return np.zeros((0, 3), dtype=np.float32)
-        take = np.asarray(rows, dtype=np.int64)
+        blobs = [self._packed(text) for text in texts]
+        sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=n) // _INT_SIZE
+        empty = sizes == 0
+        if empty.any():  # a placeholder row for a text with no known feature, zeroed below
+            blobs = [b or _ROW0 for b in blobs]
+            sizes[empty] = 1
+        width = np.int64(self.weights.shape[0])
+        keys = np.frombuffer(b"".join(blobs), dtype=np.intc).astype(np.int64)
+        keys += np.repeat(np.arange(n, dtype=np.int64) * width, sizes)
+        keys.sort(kind="stable")  # runs of sorted rows: a near-linear merge
+        keep = np.empty(len(keys), dtype=bool)
+        keep[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+        keys = keys[keep]
+        which = keys // width
+        take = keys - which * width
+        starts = np.searchsorted(which, np.arange(n, dtype=np.int64))
         sums = np.add.reduceat(self.weights[take], starts, axis=0)
         norms = np.sqrt(np.add.reduceat(self.idf_sq[take], starts))
         norms[empty] = 1.0

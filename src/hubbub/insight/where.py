@@ -15,6 +15,7 @@ with or without a workspace locale.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from hubbub.insight.gazetteer import Resolved, resolve
 from hubbub.model import Locale, Post, Where
@@ -29,10 +30,19 @@ def _has_run(words: list[str], seq: list[str]) -> bool:
     return n > 0 and any(seq[i : i + n] == words for i in range(len(seq) - n + 1))
 
 
+@lru_cache(maxsize=16_384)
 def names_locale(text: str, locale: Locale) -> bool:
-    """True where ``text`` names the locale's town or one of its nicknames, as whole words."""
+    """True where ``text`` names the locale's town or one of its nicknames, as whole words.
+
+    Cached: it is asked of every post's profile location, and authors repeat.
+    """
     seq = tokenize(text)
-    return any(_has_run(tokenize(name), seq) for name in (locale.town, *locale.nicknames))
+    return any(_has_run(words, seq) for words in _locale_words(locale))
+
+
+@lru_cache(maxsize=64)
+def _locale_words(locale: Locale) -> tuple[list[str], ...]:
+    return tuple(tokenize(name) for name in (locale.town, *locale.nicknames))
 
 
 def _resolved(*names: str) -> Resolved | None:
