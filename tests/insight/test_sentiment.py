@@ -183,3 +183,20 @@ def test_rows_are_the_features_looked_up_and_batching_changes_no_bit() -> None:
     for n, text in enumerate(texts):
         m.token_rows.clear()
         assert together[n].tobytes() == m.scores([text])[0].tobytes()
+
+
+def test_fast_paths_tokenise_as_the_general_ones() -> None:
+    from hubbub.insight import sentiment_features as sf
+
+    ascii_chars = [chr(i) for i in range(128)]
+    for a in ascii_chars:  # the re tokeniser for ASCII splits as the regex one
+        for b in ascii_chars:
+            text = f"x{a}{b}:{a}"
+            assert sf._ASCII_TOKEN.findall(text) == sf._TOKEN.findall(text), repr(text)
+    # the lexicon loop reads plain tokens first: no entry may look like a marked token
+    assert not [w for w in sf.lexicon() if w.startswith("#") or w.endswith("_neg")]
+    # unmarked tweets skip the negation pass; these must not
+    for text in ("i don't like it", "ca'nt believe it", "ever had a better one", "no way"):
+        toks = tokens(normalise(text))
+        assert any(t.endswith("_neg") or t.startswith("<neg") for t in toks), toks
+    assert normalise("a\tb  c\nd\x1ce") == "a b c d e"

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -80,17 +81,24 @@ class SentimentModel:
     idf_sq: Floats  # (features,) idf squared, for each tweet's L2 norm
     bias: Floats  # (3,)
 
+    known_rows: dict[str, bytes] = field(default_factory=dict, compare=False)
     token_rows: dict[str, bytes] = field(default_factory=dict, compare=False)
 
     def _token(self, token: str) -> bytes:
         """The sorted rows of ``token``'s known :func:`word_features`, as native int32 bytes
-        (cached: tweets reuse a small vocabulary, and bytes join without a Python loop)."""
+        (cached: tweets reuse a small vocabulary, and bytes join without a Python loop).
+
+        The training tokens' rows ship with the model (``known_rows``); others are built.
+        """
         cache = self.token_rows
         if len(cache) >= _TOKEN_CACHE:
             cache.clear()
-        rows = set(map(self.vocab.get, word_features(token)))
-        rows.discard(None)
-        packed = cache[token] = array("i", sorted(rows)).tobytes()  # type: ignore[type-var]
+        packed = self.known_rows.get(token)
+        if packed is None:
+            rows = set(map(self.vocab.get, word_features(token)))
+            rows.discard(None)
+            packed = array("i", sorted(rows)).tobytes()  # type: ignore[type-var]
+        cache[token] = packed
         return packed
 
     def _packed(self, text: str) -> bytes:
@@ -180,7 +188,26 @@ def load_model(path: Path | None = None) -> SentimentModel:
         weights=weights,
         idf_sq=idf * idf,
         bias=arrays["bias"].astype(np.float32),
+        known_rows=_known_rows(arrays, len(words), path),
     )
+
+
+def _known_rows(
+    arrays: dict[str, npt.NDArray[Any]], width: int, path: Path | None
+) -> dict[str, bytes]:
+    """The shipped training tokens' rows (see ``token_table`` in the training script), as
+    native int32 bytes; none in a model file without them."""
+    if "tokens" not in arrays:
+        return {}
+    tokens = arrays["tokens"].tobytes().decode("utf-8").split("\n")
+    offsets = arrays["token_offsets"].astype(np.int64)
+    rows = arrays["token_rows"].astype(np.intc)
+    if len(offsets) != len(tokens) + 1 or offsets[-1] != len(rows) or (rows >= width).any():
+        raise ValueError(f"{path or 'sentiment.npz'}: its token table does not fit its vocab")
+    blob = rows.tobytes()
+    size = rows.itemsize
+    bounds = (offsets * size).tolist()
+    return {tok: blob[a:b] for tok, a, b in zip(tokens, bounds, bounds[1:], strict=False)}
 
 
 @cache
