@@ -39,8 +39,7 @@ rules were refined on those same tweets, so their figures are in-sample.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
 
 from hubbub.model import Entities, Intent
 from hubbub.query.tokens import tokenize
@@ -52,6 +51,7 @@ __all__ = [
     "QUESTION_OPENERS",
     "RECOMMENDATION_REQUEST",
     "SPAM_PROMO",
+    "forget_intents",
     "intents",
     "text_intents",
 ]
@@ -209,9 +209,14 @@ def _praised(tokens: list[str], asks: list[tuple[int, int]], asking: bool) -> bo
     return False
 
 
-def intents(text: str, entities: Entities | None = None) -> tuple[Intent, ...]:
-    """Every intent whose rule fires on ``text``, in :data:`hubbub.model.INTENTS` order."""
-    found = text_intents(text)
+def intents(
+    text: str, entities: Entities | None = None, tokens: Sequence[str] | None = None
+) -> tuple[Intent, ...]:
+    """Every intent whose rule fires on ``text``, in :data:`hubbub.model.INTENTS` order.
+
+    ``tokens``: ``tokenize(text)``, where the caller already has them.
+    """
+    found = text_intents(text, tokens)
     many = entities is not None and (len(entities.hashtags) >= 5 or len(entities.urls) >= 3)
     if many and "spam_promo" not in found:
         labels = {*found, "spam_promo"}
@@ -219,10 +224,28 @@ def intents(text: str, entities: Entities | None = None) -> tuple[Intent, ...]:
     return found
 
 
-@lru_cache(maxsize=8192)
-def text_intents(text: str) -> tuple[Intent, ...]:
-    """The intents the text alone shows (cached: reposts and templates repeat texts)."""
-    tokens = [_squeeze(t) for t in tokenize(text)]
+_SEEN: dict[str, tuple[Intent, ...]] = {}
+_SEEN_LIMIT = 8192
+
+
+def text_intents(text: str, tokens: Sequence[str] | None = None) -> tuple[Intent, ...]:
+    """The intents the text alone shows (remembered, bounded: reposts and templates
+    repeat texts); ``tokens`` as for :func:`intents`."""
+    found = _SEEN.get(text)
+    if found is None:
+        if len(_SEEN) >= _SEEN_LIMIT:
+            _SEEN.clear()
+        found = _SEEN[text] = _text_intents(text, tokenize(text) if tokens is None else tokens)
+    return found
+
+
+def forget_intents() -> None:
+    """Empty the memo of texts' intents (see :func:`hubbub.insight.clear_caches`)."""
+    _SEEN.clear()
+
+
+def _text_intents(text: str, words: Sequence[str]) -> tuple[Intent, ...]:
+    tokens = [_squeeze(t) for t in words]
     lowered = text.lower()
     found: set[Intent] = set()
     plain = _LINK.sub(" ", text) if "?" in text else text

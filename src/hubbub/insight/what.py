@@ -117,14 +117,22 @@ def key_phrases(text: str, limit: int = 3) -> tuple[str, ...]:
     return tuple(p for p, _ in ranked[:limit])
 
 
-def what(post: Post, workspace: Workspace, terms: Sequence[str] = ()) -> What:
+def what(
+    post: Post,
+    workspace: Workspace,
+    terms: Sequence[str] = (),
+    tokens: Sequence[str] | None = None,
+) -> What:
+    """``tokens``: ``tokenize(post.text)``, where the caller already has them."""
     ents = post.entities or Entities()
     return What(
         hashtags=tuple(dict.fromkeys(s.text for s in ents.hashtags)),
         mentions=tuple(dict.fromkeys(s.text for s in ents.mentions)),
         urls=tuple(dict.fromkeys(s.text for s in ents.urls)),
         cashtags=tuple(dict.fromkeys(s.text for s in ents.cashtags)),
-        products=products_named(tokenize(post.text), workspace.products),
+        products=products_named(
+            tokenize(post.text) if tokens is None else tokens, workspace.products
+        ),
         key_phrases=key_phrases(_strip_entities(post.text, post.entities)),
         matched_terms=tuple(dict.fromkeys(terms)),
     )
