@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hubbub.insight.sentiment import (
@@ -200,3 +201,45 @@ def test_fast_paths_tokenise_as_the_general_ones() -> None:
         toks = tokens(normalise(text))
         assert any(t.endswith("_neg") or t.startswith("<neg") for t in toks), toks
     assert normalise("a\tb  c\nd\x1ce") == "a b c d e"
+
+
+def test_shipped_token_rows_are_the_tokens_features_looked_up() -> None:
+    from hubbub.insight.sentiment_features import word_features
+
+    m = model()
+    assert len(m.known_rows) > 10_000  # the training tokens seen twice or more
+    for token in ["love", "good", "croissant", "#happy", ":)", "!!", "not", "😍"]:
+        if token in m.known_rows:
+            want = sorted({m.vocab[f] for f in word_features(token) if f in m.vocab})
+            assert list(np.frombuffer(m.known_rows[token], dtype=np.intc)) == want, token
+    sample = sorted(m.known_rows)[::997]
+    for token in sample:
+        want = sorted({m.vocab[f] for f in word_features(token) if f in m.vocab})
+        assert list(np.frombuffer(m.known_rows[token], dtype=np.intc)) == want, token
+
+
+def test_token_table_that_does_not_fit_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    np.savez(
+        bad,
+        vocab=np.frombuffer(b"a\nb", dtype=np.uint8),
+        weights=np.zeros((2, 3)),
+        idf=np.ones(2),
+        bias=np.zeros(3),
+        tokens=np.frombuffer(b"a", dtype=np.uint8),
+        token_offsets=np.array([0, 1]),
+        token_rows=np.array([5], dtype=np.int32),  # no row 5 in a vocab of two
+    )
+    with pytest.raises(ValueError, match="token table"):
+        load_model(bad)
+    np.savez(
+        bad,
+        vocab=np.frombuffer(b"a\nb", dtype=np.uint8),
+        weights=np.zeros((2, 3)),
+        idf=np.ones(2),
+        bias=np.zeros(3),
+        tokens=np.frombuffer(b"a", dtype=np.uint8),
+        token_offsets=np.array([0, 1]),
+        token_rows=np.array([1], dtype=np.int32),
+    )
+    assert load_model(bad).known_rows == {"a": np.array([1], dtype=np.intc).tobytes()}

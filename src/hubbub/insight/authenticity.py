@@ -201,9 +201,14 @@ def feature_row(account: Account, now: datetime | None = None) -> list[float]:
     the age and the per-day rates are missing. :func:`feature_matrix` gives the same
     values for many accounts at once.
     """
-    fol, ing, posts, listed, verified, avatar, profile = (
-        NAN if v is None else float(v) for v in _NUMBERS(account)
-    )
+    a = account  # unrolled rather than a generator over _NUMBERS: it runs for every post
+    fol = NAN if a.followers is None else float(a.followers)
+    ing = NAN if a.following is None else float(a.following)
+    posts = NAN if a.posts is None else float(a.posts)
+    listed = NAN if a.listed is None else float(a.listed)
+    verified = NAN if a.verified is None else float(a.verified)
+    avatar = NAN if a.default_avatar is None else float(a.default_avatar)
+    profile = NAN if a.default_profile is None else float(a.default_profile)
     age = NAN
     if account.created is not None and now is not None:
         age = max((now.timestamp() - account.created.timestamp()) / 86400.0, 0.0)

@@ -245,7 +245,9 @@ def forget_intents() -> None:
 
 
 def _text_intents(text: str, words: Sequence[str]) -> tuple[Intent, ...]:
-    tokens = [_squeeze(t) for t in words]
+    # One search of all the tokens (joined by a non-word) before squeezing each.
+    stretched = _STRETCHED.search(" ".join(words)) is not None
+    tokens = [_squeeze(t) for t in words] if stretched else list(words)
     lowered = text.lower()
     found: set[Intent] = set()
     plain = _LINK.sub(" ", text) if "?" in text else text

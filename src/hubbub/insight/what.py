@@ -44,25 +44,36 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9_]+(?:['\-][A-Za-z0-9]+)*")
 _HANDLE = regex.compile(r"@[\w.\-]+@[\w.\-]+")
 
 
+_Product = tuple[str, tuple[str, ...], str]  # (product, its words, its hashtag form or "")
+
+
 @lru_cache(maxsize=64)
-def _product_words(products: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple((p, tuple(tokenize(p))) for p in products)
+def _product_words(products: tuple[str, ...]) -> tuple[tuple[_Product, ...], frozenset[str]]:
+    """Each product's words and hashtag form; and every word a product could start with."""
+    named: list[_Product] = []
+    for p in products:
+        words = tuple(tokenize(p))
+        named.append((p, words, "".join(words) if len(words) > 1 else ""))
+    starts = frozenset(w for _, words, tag in named for w in (words[:1] + ((tag,) if tag else ())))
+    return tuple(named), starts
 
 
 def products_named(tokens: Sequence[str], products: Sequence[str]) -> tuple[str, ...]:
     """The workspace products whose words occur as a run in ``tokens`` (also as hashtags)."""
+    named, starts = _product_words(products if isinstance(products, tuple) else tuple(products))
+    present = frozenset(tokens)
+    if starts.isdisjoint(present):  # most posts name no product: one set operation
+        return ()
     toks = tuple(tokens)
-    present = frozenset(toks)
     found: list[str] = []
-    for product, words in _product_words(tuple(products)):
+    for product, words, tag in named:
         n = len(words)
         as_run = (
             n > 0
             and words[0] in present
             and any(toks[i : i + n] == words for i in range(len(toks) - n + 1))
         )
-        as_tag = n > 1 and "".join(words) in toks  # #cinnamonroll names "cinnamon roll"
-        if as_run or as_tag:
+        if as_run or tag in present:  # #cinnamonroll names "cinnamon roll"
             found.append(product)
     return tuple(found)
 
