@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import regex
 
-from hubbub.model import Entities, Post, What, Workspace
+from hubbub.model import Entities, Post, Span, What, Workspace
 from hubbub.query.tokens import tokenize
 
 __all__ = ["STOPWORDS", "key_phrases", "products_named", "what"]
@@ -120,12 +120,23 @@ def key_phrases(text: str, limit: int = 3) -> tuple[str, ...]:
         for w in cand:
             freq[w] = freq.get(w, 0) + 1
             degree[w] = degree.get(w, 0) + len(cand)
+    ratio = {w: degree[w] / freq[w] for w in freq}
     scored: dict[str, float] = {}
-    for cand in candidates:
-        phrase = " ".join(cand)
-        scored[phrase] = sum(degree[w] / freq[w] for w in cand)
+    for cand in candidates:  # 1-3 words, added in order as sum() would
+        score = ratio[cand[0]]
+        for w in cand[1:]:
+            score += ratio[w]
+        scored[" ".join(cand)] = score
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
     return tuple(p for p, _ in ranked[:limit])
+
+
+_NO_ENTITIES = Entities()
+
+
+def _texts(spans: Sequence[Span]) -> tuple[str, ...]:
+    """The spans' texts, each once, in order (most posts have none of a kind)."""
+    return tuple(dict.fromkeys([s.text for s in spans])) if spans else ()
 
 
 def what(
@@ -135,12 +146,12 @@ def what(
     tokens: Sequence[str] | None = None,
 ) -> What:
     """``tokens``: ``tokenize(post.text)``, where the caller already has them."""
-    ents = post.entities or Entities()
+    ents = post.entities or _NO_ENTITIES
     return What(
-        hashtags=tuple(dict.fromkeys(s.text for s in ents.hashtags)),
-        mentions=tuple(dict.fromkeys(s.text for s in ents.mentions)),
-        urls=tuple(dict.fromkeys(s.text for s in ents.urls)),
-        cashtags=tuple(dict.fromkeys(s.text for s in ents.cashtags)),
+        hashtags=_texts(ents.hashtags),
+        mentions=_texts(ents.mentions),
+        urls=_texts(ents.urls),
+        cashtags=_texts(ents.cashtags),
         products=products_named(
             tokenize(post.text) if tokens is None else tokens, workspace.products
         ),
