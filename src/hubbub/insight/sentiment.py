@@ -9,7 +9,8 @@ character n-grams, VADER-lexicon sums) trained on SemEval-2013..2016 by
 ``scripts/train_sentiment.py`` (one-vs-rest NB-SVM: linear SVMs on features
 scaled by naive-Bayes log-count ratios, folded back into one weight matrix) is far
 more accurate: on TweetEval sentiment val, macro-averaged recall 0.71 against
-VADER's 0.60, at 6-8k tweets/s on one core (``bench/sentiment.py``). A sentence-
+VADER's 0.60, at ~11k tweets/s per core in a batch, ~0.45x VADER's speed
+(``bench/sentiment.py``; docs/insight.md). A sentence-
 embedding tier for unsure posts was measured and left out: all-MiniLM-L6-v2 runs
 at ~93 tweets/s per core, so at 5,000 tweets/s it could see under 1% of posts;
 a logistic regression on its embeddings scores 0.67 alone, and averaged with this
@@ -22,8 +23,11 @@ per feature and one sum; numpy does that directly, without a training library
 at run time. The file ``data/sentiment.npz`` holds the vocabulary as one
 newline-joined UTF-8 byte array, ``weights`` (features x 3, idf folded in),
 ``idf`` (for the L2 norm of each tweet's vector) and ``bias`` (the fitted
-intercepts plus the offsets tuned for macro-averaged recall); ``sentiment.json``
-beside it records the training run's settings and val figures.
+intercepts plus the offsets tuned for macro-averaged recall), and the rows of each
+token seen in two or more training tweets (``tokens``, ``token_offsets``,
+``token_rows``: derived from the vocabulary, shipped so a fresh process need not
+build them); ``sentiment.json`` beside it records the training run's settings and
+val figures.
 
 Label: the class with the highest score (negative, neutral, positive). Score:
 P(positive) - P(negative), in [-1, 1], P the softmax of the class scores (their
