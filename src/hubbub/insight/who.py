@@ -122,19 +122,22 @@ class _Memo:
     LIMIT = 65_536
 
     def __init__(self) -> None:
-        self.workspace: Workspace | None = None
-        self.found: dict[tuple[str, str], Relationship] = {}
+        # One (workspace, found) pair, replaced whole: a thread reading it keeps its own
+        # pair, so it never writes one workspace's answer into another's.
+        self.current: tuple[Workspace | None, dict[tuple[str, str], Relationship]] = (None, {})
 
     def get(self, account: Account, workspace: Workspace) -> Relationship:
-        if self.workspace is not workspace:
-            self.workspace, self.found = workspace, {}
+        current = self.current
+        if current[0] is not workspace:
+            current = self.current = (workspace, {})
+        found = current[1]
         key = (account.network, account.handle)
-        found = self.found.get(key)
-        if found is None:
-            if len(self.found) >= self.LIMIT:
-                self.found.clear()
-            found = self.found[key] = _relationship(account, workspace)
-        return found
+        relation = found.get(key)
+        if relation is None:
+            if len(found) >= self.LIMIT:
+                found.clear()
+            relation = found[key] = _relationship(account, workspace)
+        return relation
 
 
 _MEMO = _Memo()
@@ -142,7 +145,7 @@ _MEMO = _Memo()
 
 def forget_relationships() -> None:
     """Empty the memo of decided relationships (see :func:`hubbub.insight.clear_caches`)."""
-    _MEMO.workspace, _MEMO.found = None, {}
+    _MEMO.current = (None, {})
 
 
 def relationship(account: Account, workspace: Workspace) -> Relationship:
