@@ -4,18 +4,18 @@ Runs the demo bakery's workspace over the demo world's posts
 (``hubbub.sources.demo.generate_world``) twice: with its derived streams, and with
 ``--rules`` streams in all (the issue's figure is for 1,000 rules: its own plus the
 realistic ``agency`` set of ``bench/match.py``, many synthetic businesses' rules of
-which 2% are about the bakery). Each prints posts/s for:
-entities (``extract_entities``), match (the workspace's compiled matcher, with
-entities filled), insight (the matched posts' sentiment scored as one batch, then
-``analyse`` on each, as ``process()`` runs it) and the whole of
-``process()``; each beside the cheapest stage of the same run as a ratio, so the
-figures compare across machines; per core from CPU time (``time.process_time``:
-the target is per core and the machine may be shared) and, beside it, wall time.
-Every insight memo (texts, profiles, the sentiment model's token rows, places) is
-emptied before each timed run of insight and process(), as in a fresh process.
-A last table shows the keyword index at
-scale: 500 streams matched with the index and without it (plain evaluation of
-every stream). Single process, pinned to one core where the OS allows.
+which 2% are about the bakery). Each prints posts/s for: entities
+(``extract_entities``), match (the workspace's compiled matcher, with entities
+filled), insight (the matched posts' sentiment scored as one batch, then
+``analyse`` on each, as ``process()`` runs it) and the whole of ``process()``;
+each beside the cheapest stage of the same run as a ratio, so the figures compare
+across machines; per core from CPU time (``time.process_time``: the target is per
+core and the machine may be shared) and, beside it, wall time. Every insight memo
+(texts, profiles, the sentiment model's token rows, places) is emptied before
+each timed run of insight and process(), as in a fresh process. A last table
+shows the keyword index at scale: 500 streams matched with the index and without
+it (plain evaluation of every stream). Single process, pinned to one core where
+the OS allows.
 
     .venv/bin/python bench/pipeline.py [--days N] [--repeat R] [--rules N] [--streams S]
 """
