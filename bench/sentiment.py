@@ -5,7 +5,8 @@ Prints tweets/s for the model's batch path (``sentiments``), its one-text path
 VADER, so the figures compare across machines; per core from CPU time
 (``time.process_time``: the target is per core, and the machine may be shared)
 and, beside it, from wall time. The model caches each distinct
-token's feature rows, so it is timed cold (fresh process) and warm (after scoring
+token's feature rows (those of the training tokens ship with it), so it is timed
+cold (a fresh process: the cache empty) and warm (after scoring
 other tweets, as a listener that has run a while: SemEval-2016 test tweets not in
 val, or half the demo texts). Where
 ``../shared/data`` is present the texts are TweetEval's sentiment val tweets and
