@@ -83,8 +83,11 @@ def _strip_entities(text: str, entities: Entities | None) -> str:
         text = _HANDLE.sub(lambda m: " " * len(m.group()), text)
     if entities is None:
         return text
+    spans = (*entities.urls, *entities.mentions, *entities.hashtags, *entities.cashtags)
+    if not spans:
+        return text
     chars = list(text)
-    for span in (*entities.urls, *entities.mentions, *entities.hashtags, *entities.cashtags):
+    for span in spans:
         chars[span.start : span.end] = " " * (span.end - span.start)
     return "".join(chars)
 
