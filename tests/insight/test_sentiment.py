@@ -243,3 +243,27 @@ def test_token_table_that_does_not_fit_is_named(tmp_path: Path) -> None:
         token_rows=np.array([1], dtype=np.int32),
     )
     assert load_model(bad).known_rows == {"a": np.array([1], dtype=np.intc).tobytes()}
+
+
+def test_texts_scored_before_are_remembered_across_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hubbub.insight import sentiment as module
+
+    module.forget_sentiments()
+    first = sentiments(["love it", "hate it"])
+    assert set(module._FELT) == {"love it", "hate it"}
+    calls: list[int] = []
+    real = module.SentimentModel.predict
+
+    def counting(self: module.SentimentModel, texts: list[str]) -> list[object]:
+        calls.append(len(texts))
+        return real(self, texts)  # type: ignore[return-value]
+
+    monkeypatch.setattr(module.SentimentModel, "predict", counting)
+    again = sentiments(["hate it", "it is a table", "love it", "it is a table"])
+    assert calls == [1]  # only the new text, once
+    assert again[0] == first[1] and again[2] == first[0] and again[1] == again[3]
+    assert sentiment("love it") == first[0] and calls == [1]
+    module.forget_sentiments()
+    assert sentiments(["love it"]) == [first[0]] and calls == [1, 1]

@@ -13,7 +13,7 @@ from hubbub.insight.extent import extent
 from hubbub.insight.gazetteer import resolve
 from hubbub.insight.how import how
 from hubbub.insight.intent import forget_intents, intents
-from hubbub.insight.sentiment import model, sentiment
+from hubbub.insight.sentiment import forget_sentiments, model, sentiment
 from hubbub.insight.what import key_phrases, what
 from hubbub.insight.when import when
 from hubbub.insight.where import names_locale, where
@@ -31,8 +31,9 @@ def clear_caches() -> None:
     calls this to stay right: benchmarks do, so that each timed run starts as a
     fresh process would (the models and the gazetteer stay loaded).
     """
-    for memo in (sentiment, key_phrases, names_locale, resolve, profile_text):
+    for memo in (key_phrases, names_locale, resolve, profile_text):
         memo.cache_clear()
+    forget_sentiments()
     forget_intents()
     model().token_rows.clear()
     forget_relationships()

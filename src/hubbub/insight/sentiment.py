@@ -40,7 +40,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ __all__ = [
     "NEGATIVE_AT",
     "POSITIVE_AT",
     "SentimentModel",
+    "forget_sentiments",
     "load_model",
     "model",
     "sentiment",
@@ -232,22 +233,47 @@ def model() -> SentimentModel:
     return load_model()
 
 
-@lru_cache(maxsize=8192)
+#: Texts already scored, by either path, so a repost seen in a later batch is not
+#: scored again (bounded: emptied when full).
+_FELT: dict[str, Sentiment] = {}
+_FELT_LIMIT = 16_384
+
+
+def _remember(texts: Sequence[str], felt: Sequence[Sentiment]) -> None:
+    if len(texts) > _FELT_LIMIT:  # a huge batch: its last texts only
+        texts, felt = texts[-_FELT_LIMIT:], felt[-_FELT_LIMIT:]
+    if len(_FELT) + len(texts) > _FELT_LIMIT:
+        _FELT.clear()
+    _FELT.update(zip(texts, felt, strict=True))
+
+
+def forget_sentiments() -> None:
+    """Empty the memo of scored texts (see :func:`hubbub.insight.clear_caches`)."""
+    _FELT.clear()
+
+
 def sentiment(text: str) -> Sentiment:
-    """Label and score ``text`` (cached: reposts and templates repeat texts)."""
-    return model().predict([text])[0]
+    """Label and score ``text`` (remembered: reposts and templates repeat texts)."""
+    found = _FELT.get(text)
+    if found is None:
+        found = model().predict([text])[0]
+        _remember([text], [found])
+    return found
 
 
 def sentiments(texts: Sequence[str]) -> list[Sentiment]:
     """Label and score many texts at once (faster per text than :func:`sentiment`).
 
-    A text repeated in the batch (reposts, templates) is scored once.
+    A text repeated in the batch (reposts, templates), or scored before, is scored once.
     """
-    distinct = list(dict.fromkeys(texts))
-    if len(distinct) == len(texts):
-        return model().predict(texts)
-    scored = dict(zip(distinct, model().predict(distinct), strict=True))
-    return [scored[t] for t in texts]
+    get = _FELT.get
+    found = [get(t) for t in texts]
+    todo = list(dict.fromkeys(t for t, f in zip(texts, found, strict=True) if f is None))
+    if not todo:  # every one remembered
+        return [f for f in found if f is not None]
+    scored = dict(zip(todo, model().predict(todo), strict=True))
+    _remember(todo, list(scored.values()))
+    return [f if f is not None else scored[t] for t, f in zip(texts, found, strict=True)]
 
 
 @cache
