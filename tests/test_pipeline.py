@@ -128,3 +128,30 @@ def test_bakery_example_workspace() -> None:
     assert "Larkspur Bakery" in found["1"]
     assert "Flour Child Bakehouse" in found["2"]
     assert {"Asheville", "Holiday market"} <= set(found["3"])
+
+
+def test_insight_through_the_pipeline_equals_analyse_alone() -> None:
+    """process() lends the matcher view's tokens to analyse() for posts without links:
+    they must be the text's own tokens, so the insight is the same as analysed alone."""
+    from hubbub.insight.analyse import analyse, clear_caches
+    from hubbub.query import PostView
+    from hubbub.query.tokens import tokenize
+    from hubbub.text import extract_entities
+
+    texts = [
+        "Larkspur Bakery's croissant, sooooo good!!! #asheville @larkspurbakes",
+        "Is the sourdough at Larkspur Bakery worth it? Any recommendations in AVL?",
+        "Mountain Crust never again... waited 40 minutes https://example.com/x",
+        "ＬＡＲＫＳＰＵＲ ＢＡＫＥＲＹ 🍞 pre-order a croissant?",
+    ]
+    posts = [make_post(t, id=str(i)) for i, t in enumerate(texts)]
+    for post in posts:
+        post.entities = extract_entities(post.text)
+        if not post.entities.urls:
+            assert PostView(post).tokens == tuple(tokenize(post.text))
+    clear_caches()
+    mentions = process(posts, WS)
+    assert len(mentions) == len(texts)
+    clear_caches()
+    for m in mentions:
+        assert m.insight == analyse(m.post, WS, m.insight.what.matched_terms)

@@ -53,7 +53,7 @@ def process(
     """
     matcher = matcher_for(tuple(workspace.streams))
     seen: set[tuple[str, str]] = set()
-    matched: list[tuple[Post, tuple[str, ...], tuple[str, ...]]] = []
+    matched: list[tuple[Post, tuple[str, ...], tuple[str, ...], tuple[str, ...] | None]] = []
     for post in batch:
         fill_entities(post)
         if post.key in seen:
@@ -63,9 +63,11 @@ def process(
         hits = matcher.match_indices(view)  # the fast path; terms only for the streams hit
         if not hits:
             continue
-        matched.append((post, tuple(matcher.names_of(hits)), matcher.terms_of(view, hits)))
+        # The view's tokens are the text's own where no link was blanked out of it.
+        words = None if view.entities.urls else view.tokens
+        matched.append((post, tuple(matcher.names_of(hits)), matcher.terms_of(view, hits), words))
     # Sentiment for the whole batch in one call: its model scores a batch faster per post.
-    feelings = sentiments([post.text for post, _, _ in matched])
+    feelings = sentiments([post.text for post, _, _, _ in matched])
     return [
         Mention(
             workspace=workspace.slug,
@@ -77,7 +79,8 @@ def process(
                 terms,
                 feeling,
                 history.get((post.network, post.author.id), ()) if history else (),
+                words,
             ),
         )
-        for (post, streams, terms), feeling in zip(matched, feelings, strict=True)
+        for (post, streams, terms, words), feeling in zip(matched, feelings, strict=True)
     ]

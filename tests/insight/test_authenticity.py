@@ -11,6 +11,7 @@ import pytest
 
 from hubbub.insight.authenticity import (
     FEATURES,
+    Ensemble,
     authenticity,
     feature_matrix,
     feature_row,
@@ -177,3 +178,29 @@ def test_an_unsayable_top_reason_gives_way_to_the_next() -> None:
     assert full[0] not in fewer
     kept = [p for p in full[1:] if p in fewer]
     assert kept and fewer[: len(kept)] == kept  # the sayable ones moved up, in order
+
+
+def _node_walk(model: Ensemble, row: tuple[float, ...]) -> float:
+    """The reference walk: node arrays read one split at a time."""
+    total = model.baseline
+    for t in range(model.trees):
+        i = 0
+        for _ in range(model.depth):
+            x, thr = row[model.feature[t, i]], model.threshold[t, i]
+            i = 2 * i + (2 if x > thr or (x != x and model.nan_right[t, i]) else 1)
+        total += float(model.value[t, i])
+    return total
+
+
+def test_compiled_trees_equal_the_node_walk_to_the_last_bit() -> None:
+    model = load_model()
+    rng = np.random.default_rng(5)
+    x = rng.lognormal(2, 3, (500, len(FEATURES)))
+    x[rng.random(x.shape) < 0.3] = np.nan
+    rows = [tuple(r) for r in x.tolist()]
+    for t in range(model.trees):  # a value exactly on each threshold goes left
+        for i in range(model.feature.shape[1]):
+            row = list(rows[t])
+            row[model.feature[t, i]] = float(model.threshold[t, i])
+            rows.append(tuple(row))
+    assert [model.raw_one(r) for r in rows] == [_node_walk(model, r) for r in rows]

@@ -52,3 +52,12 @@ def test_many_hashtags_are_promotional() -> None:
 
 def test_curly_apostrophe() -> None:
     assert "praise" not in intents("it wasn\u2019t great")
+
+
+def test_entities_add_promotion_to_the_texts_own_intents_in_order() -> None:
+    tags = tuple(Span(f"t{i}", 0, 1) for i in range(5))
+    plain = intents("Love it! where can I get more?")
+    tagged = intents("Love it! where can I get more?", Entities(hashtags=tags))
+    assert tagged == (*plain, "spam_promo")
+    assert intents("hello there", Entities(hashtags=tags)) == ("spam_promo",)  # not "other"
+    assert intents("hello there") == ("other",)

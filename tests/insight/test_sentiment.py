@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hubbub.insight.sentiment import (
@@ -165,3 +166,104 @@ def test_batch_with_repeated_texts_scores_each_position() -> None:
     assert got[0] == got[2] and got[1] == got[4]
     assert [s.label for s in got[:2]] == ["positive", "negative"]
     assert got == [sentiment(t) for t in texts]
+
+
+def test_rows_are_the_features_looked_up_and_batching_changes_no_bit() -> None:
+    m = model()
+    texts = [
+        "I love Larkspur, can't wait to go back!! 😍 #bread",
+        "not good, never again... sooooo slow",
+        "",
+        "the the the the",
+        "@bob http://x.co 2 for 1",
+    ]
+    for text in texts:
+        want = sorted(m.vocab[f] for f in features(text) if f in m.vocab)
+        assert m.indices(text) == want
+    together = m.scores(texts)
+    for n, text in enumerate(texts):
+        m.token_rows.clear()
+        assert together[n].tobytes() == m.scores([text])[0].tobytes()
+
+
+def test_fast_paths_tokenise_as_the_general_ones() -> None:
+    from hubbub.insight import sentiment_features as sf
+
+    ascii_chars = [chr(i) for i in range(128)]
+    for a in ascii_chars:  # the re tokeniser for ASCII splits as the regex one
+        for b in ascii_chars:
+            text = f"x{a}{b}:{a}"
+            assert sf._ASCII_TOKEN.findall(text) == sf._TOKEN.findall(text), repr(text)
+    # the lexicon loop reads plain tokens first: no entry may look like a marked token
+    assert not [w for w in sf.lexicon() if w.startswith("#") or w.endswith("_neg")]
+    # unmarked tweets skip the negation pass; these must not
+    for text in ("i don't like it", "ca'nt believe it", "ever had a better one", "no way"):
+        toks = tokens(normalise(text))
+        assert any(t.endswith("_neg") or t.startswith("<neg") for t in toks), toks
+    assert normalise("a\tb  c\nd\x1ce") == "a b c d e"
+
+
+def test_shipped_token_rows_are_the_tokens_features_looked_up() -> None:
+    from hubbub.insight.sentiment_features import word_features
+
+    m = model()
+    assert len(m.known_rows) > 10_000  # the training tokens seen twice or more
+    for token in ["love", "good", "croissant", "#happy", ":)", "!!", "not", "😍"]:
+        if token in m.known_rows:
+            want = sorted({m.vocab[f] for f in word_features(token) if f in m.vocab})
+            assert list(np.frombuffer(m.known_rows[token], dtype=np.intc)) == want, token
+    sample = sorted(m.known_rows)[::997]
+    for token in sample:
+        want = sorted({m.vocab[f] for f in word_features(token) if f in m.vocab})
+        assert list(np.frombuffer(m.known_rows[token], dtype=np.intc)) == want, token
+
+
+def test_token_table_that_does_not_fit_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    np.savez(
+        bad,
+        vocab=np.frombuffer(b"a\nb", dtype=np.uint8),
+        weights=np.zeros((2, 3)),
+        idf=np.ones(2),
+        bias=np.zeros(3),
+        tokens=np.frombuffer(b"a", dtype=np.uint8),
+        token_offsets=np.array([0, 1]),
+        token_rows=np.array([5], dtype=np.int32),  # no row 5 in a vocab of two
+    )
+    with pytest.raises(ValueError, match="token table"):
+        load_model(bad)
+    np.savez(
+        bad,
+        vocab=np.frombuffer(b"a\nb", dtype=np.uint8),
+        weights=np.zeros((2, 3)),
+        idf=np.ones(2),
+        bias=np.zeros(3),
+        tokens=np.frombuffer(b"a", dtype=np.uint8),
+        token_offsets=np.array([0, 1]),
+        token_rows=np.array([1], dtype=np.int32),
+    )
+    assert load_model(bad).known_rows == {"a": np.array([1], dtype=np.intc).tobytes()}
+
+
+def test_texts_scored_before_are_remembered_across_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hubbub.insight import sentiment as module
+
+    module.forget_sentiments()
+    first = sentiments(["love it", "hate it"])
+    assert set(module._FELT) == {"love it", "hate it"}
+    calls: list[int] = []
+    real = module.SentimentModel.predict
+
+    def counting(self: module.SentimentModel, texts: list[str]) -> list[object]:
+        calls.append(len(texts))
+        return real(self, texts)  # type: ignore[return-value]
+
+    monkeypatch.setattr(module.SentimentModel, "predict", counting)
+    again = sentiments(["hate it", "it is a table", "love it", "it is a table"])
+    assert calls == [1]  # only the new text, once
+    assert again[0] == first[1] and again[2] == first[0] and again[1] == again[3]
+    assert sentiment("love it") == first[0] and calls == [1]
+    module.forget_sentiments()
+    assert sentiments(["love it"]) == [first[0]] and calls == [1, 1]

@@ -45,3 +45,17 @@ def test_extent_skips_unknown_counts() -> None:
     e = extent(p)
     assert (e.reach, e.engagement, e.impressions) == (1200, 13, 900)
     assert extent(make_post("hi")).reach == 0 and extent(make_post("hi")).impressions is None
+
+
+def test_key_phrases_ascii_path_splits_as_the_unicode_one() -> None:
+    from hubbub.insight import what as what_module
+
+    def split(text: str, clauses: object, words: object) -> list[list[str]]:
+        return [words.findall(c) for c in clauses.split(text)]  # type: ignore[attr-defined]
+
+    for code in range(128):
+        c = chr(code)
+        for text in (f"a{c}b", c, f"x {c} y", f"ab{c}{c}cd", f"one{c}-{c}two", f"it{c}s"):
+            fast = split(text, what_module._ASCII_CLAUSE, what_module._ASCII_WORD)
+            assert fast == split(text, what_module._CLAUSE, what_module._WORD), repr(text)
+    assert key_phrases("Café crème, très bon") == key_phrases.__wrapped__("Café crème, très bon")

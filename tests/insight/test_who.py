@@ -85,3 +85,13 @@ def test_follow_farm_shape_scores_lower() -> None:
         return s
 
     assert score(150) > score(5000)
+
+
+def test_relationship_memo_follows_the_workspace() -> None:
+    from dataclasses import replace
+
+    assert relationship(acct("somebody"), WS) == "new"
+    moved = replace(WS, handles={"x": "somebody"})  # a new workspace object: asked afresh
+    assert relationship(acct("somebody"), moved) == "business"
+    assert relationship(acct("larkspurbakes"), moved) == "new"
+    assert relationship(acct("somebody"), WS) == "new"

@@ -39,7 +39,7 @@ rules were refined on those same tweets, so their figures are in-sample.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from hubbub.model import Entities, Intent
 from hubbub.query.tokens import tokenize
@@ -51,7 +51,9 @@ __all__ = [
     "QUESTION_OPENERS",
     "RECOMMENDATION_REQUEST",
     "SPAM_PROMO",
+    "forget_intents",
     "intents",
+    "text_intents",
 ]
 
 QUESTION_OPENERS: tuple[str, ...] = (
@@ -149,6 +151,8 @@ _RULES: dict[Intent, tuple[_Index, tuple[str, ...]]] = {
 _VOCABULARY = frozenset(
     w for idx, _ in _RULES.values() for ps in idx.values() for p in ps for w in p
 )
+#: Every word a rule's phrase starts with: phrases are only tried at these tokens.
+_FIRSTS = frozenset(w for idx, _ in _RULES.values() for w in idx)
 _OPENER = re.compile(
     r"(?:^|[.!?\n]\s*)(?:" + "|".join(QUESTION_OPENERS) + r")\b(?!['\u2019])"
     # not "What a day!", "Did you know ...", "Do not ...", "When you ..." (a meme's opening)
@@ -186,18 +190,22 @@ def _squeeze(token: str) -> str:
     return double if double in _VOCABULARY else _STRETCHED.sub(r"\1", token)
 
 
-def _spans(tokens: list[str], index: _Index) -> list[tuple[int, int]]:
+def _spans(tokens: list[str], index: _Index, at: Sequence[int]) -> list[tuple[int, int]]:
+    """The phrases of ``index`` in ``tokens``, trying the positions ``at`` (those whose token
+    starts some rule's phrase: :data:`_FIRSTS`), longest phrase first at each."""
     out: list[tuple[int, int]] = []
-    for i, tok in enumerate(tokens):
-        for words in index.get(tok, ()):
+    for i in at:
+        for words in index.get(tokens[i], ()):
             if tuple(tokens[i : i + len(words)]) == words:
                 out.append((i, i + len(words)))
                 break
     return out
 
 
-def _praised(tokens: list[str], asks: list[tuple[int, int]], asking: bool) -> bool:
-    for start, end in _spans(tokens, _RULES["praise"][0]):
+def _praised(
+    tokens: list[str], at: Sequence[int], asks: list[tuple[int, int]], asking: bool
+) -> bool:
+    for start, end in _spans(tokens, _RULES["praise"][0], at):
         if any(a <= start < b for a, b in asks):
             continue  # "what's the best ..." asks; it does not praise
         if asking and tuple(tokens[start:end]) in _THANKS:
@@ -207,28 +215,63 @@ def _praised(tokens: list[str], asks: list[tuple[int, int]], asking: bool) -> bo
     return False
 
 
-def intents(text: str, entities: Entities | None = None) -> tuple[Intent, ...]:
-    """Every intent whose rule fires on ``text``, in :data:`hubbub.model.INTENTS` order."""
-    tokens = [_squeeze(t) for t in tokenize(text)]
+def intents(
+    text: str, entities: Entities | None = None, tokens: Sequence[str] | None = None
+) -> tuple[Intent, ...]:
+    """Every intent whose rule fires on ``text``, in :data:`hubbub.model.INTENTS` order.
+
+    ``tokens``: ``tokenize(text)``, where the caller already has them.
+    """
+    found = text_intents(text, tokens)
+    many = entities is not None and (len(entities.hashtags) >= 5 or len(entities.urls) >= 3)
+    if many and "spam_promo" not in found:
+        labels = {*found, "spam_promo"}
+        return tuple(i for i in _ORDER if i in labels)
+    return found
+
+
+_SEEN: dict[str, tuple[Intent, ...]] = {}
+_SEEN_LIMIT = 8192
+
+
+def text_intents(text: str, tokens: Sequence[str] | None = None) -> tuple[Intent, ...]:
+    """The intents the text alone shows (remembered, bounded: reposts and templates
+    repeat texts); ``tokens`` as for :func:`intents`."""
+    found = _SEEN.get(text)
+    if found is None:
+        if len(_SEEN) >= _SEEN_LIMIT:
+            _SEEN.clear()
+        found = _SEEN[text] = _text_intents(text, tokenize(text) if tokens is None else tokens)
+    return found
+
+
+def forget_intents() -> None:
+    """Empty the memo of texts' intents (see :func:`hubbub.insight.clear_caches`)."""
+    _SEEN.clear()
+
+
+def _text_intents(text: str, words: Sequence[str]) -> tuple[Intent, ...]:
+    # One search of all the tokens (joined by a non-word) before squeezing each.
+    stretched = _STRETCHED.search(" ".join(words)) is not None
+    tokens = [_squeeze(t) for t in words] if stretched else list(words)
     lowered = text.lower()
     found: set[Intent] = set()
     plain = _LINK.sub(" ", text) if "?" in text else text
     plain = _LEADING_MENTIONS.sub("", plain) if plain[:1] in "@\uff20" else plain
     if _ASKING_MARK.search(plain) or _OPENER.search(plain):
         found.add("question")
-    asks = _spans(tokens, _RULES["recommendation_request"][0])
+    at = [] if _FIRSTS.isdisjoint(tokens) else [i for i, t in enumerate(tokens) if t in _FIRSTS]
+    asks = _spans(tokens, _RULES["recommendation_request"][0], at)
     if _BEST_ASKED.search(plain):
         asks += [(i, i + 1) for i, t in enumerate(tokens) if t == "best"]
     if asks:
         found.add("recommendation_request")
-    if _praised(tokens, asks, "question" in found):
+    if _praised(tokens, at, asks, "question" in found):
         found.add("praise")
     if _WAITED.search(text):
         found.add("complaint")
     for label in ("complaint", "purchase_intent", "spam_promo"):
         index, symbols = _RULES[label]
-        if _spans(tokens, index) or any(sym in lowered for sym in symbols):
+        if _spans(tokens, index, at) or any(sym in lowered for sym in symbols):
             found.add(label)
-    if entities is not None and (len(entities.hashtags) >= 5 or len(entities.urls) >= 3):
-        found.add("spam_promo")
     return tuple(i for i in _ORDER if i in found) or ("other",)

@@ -66,6 +66,14 @@ _TOKEN = regex.compile(
     """,
     regex.VERBOSE,
 )
+#: ``_TOKEN`` for ASCII text with the standard ``re`` (faster): no emoji there, and the
+#: regex module's ``\s`` is these six characters (``re``'s also takes \x1c-\x1f).
+_ASCII_TOKEN = re.compile(
+    _TOKEN.pattern.replace(r"| \p{Extended_Pictographic}", "| (?!)").replace(
+        r"[^\w\s]", r"[^\w\t\n\v\f\r ]"
+    ),
+    re.VERBOSE,
+)
 _NEGATORS = frozenset(
     {
         *("not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "nowhere"),
@@ -126,6 +134,9 @@ _TRIGGERS = frozenset(
 )
 _TRIGGERS |= {t[:-1] + q + "t" for t in _TRIGGERS if t.endswith("nt") for q in "'’"}  # can't
 _NEG_PRAISE_TOKEN = "<negpraise>"
+#: Every phrase above needs a negator among its tokens, save "ever had a better": a
+#: tweet with none of these (nor a negator with an apostrophe) is left as it is.
+_UNMARKED = _NEGATORS | {"ever"}
 _NEG_PRAISE_VALENCE = 2.0  # VADER's "good" is 1.9
 _LEX_BUCKETS = (0.5, 1.5, 3.0, 5.0)
 _CHAR_NGRAMS = (2, 3, 4, 5)
@@ -141,10 +152,16 @@ def normalise(text: str) -> str:
     text = text.strip()
     if len(text) > 1 and text[0] == '"' and text[-1] == '"':
         text = text[1:-1].replace('""', '"')
-    text = _URL.sub("http", text)
-    text = _USER.sub("@user", text)
-    text = _DIGITS.sub("0", text.lower())
-    return _SPACE.sub(" ", text)
+    lowered = text.lower()
+    if "http" in lowered or "www." in lowered:  # else _URL cannot match: skip its scan
+        text = _URL.sub("http", text)
+        lowered = text.lower()
+    if "@" in text:
+        lowered = _USER.sub("@user", text).lower()
+    lowered = _DIGITS.sub("0", lowered)
+    if lowered.isascii() and lowered.isprintable() and "  " not in lowered:
+        return lowered  # no tab, newline or double space: nothing for _SPACE to do
+    return _SPACE.sub(" ", lowered)
 
 
 def _praise_spans(toks: list[str]) -> dict[int, tuple[int, str]]:
@@ -176,7 +193,11 @@ def tokens(text: str) -> list[str]:
     A phrase of negated praise ("never disappoints") becomes one ``<negpraise>``
     token and ends any negation scope open before it.
     """
-    raw = _TOKEN.findall(text)
+    raw = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+    if _UNMARKED.isdisjoint(raw) and not (
+        ("'" in text or "’" in text) and _apostrophe_negator(raw)
+    ):
+        return raw  # most tweets: no negation scope and no phrase, so nothing to mark
     spans = _praise_spans(raw)
     out: list[str] = []
     negated = False
@@ -200,12 +221,20 @@ def tokens(text: str) -> list[str]:
             out.append(tok + "_neg")
         else:
             out.append(tok)
-        if tok in _NEGATORS or (
-            ("'" in tok or "’" in tok)
-            and (tok.endswith(("n't", "n’t")) or tok.replace("'", "").replace("’", "") in _NEGATORS)
-        ):
+        if tok in _NEGATORS or _negates(tok):
             negated = True
     return out
+
+
+def _negates(tok: str) -> bool:
+    """A negator written with an apostrophe: "don't", "can’t", "ca'nt"."""
+    return ("'" in tok or "’" in tok) and (
+        tok.endswith(("n't", "n’t")) or tok.replace("'", "").replace("’", "") in _NEGATORS
+    )
+
+
+def _apostrophe_negator(raw: list[str]) -> bool:
+    return any(_negates(tok) for tok in raw if "'" in tok or "’" in tok)
 
 
 @cache
@@ -253,28 +282,33 @@ def parts(text: str) -> tuple[list[str], list[str]]:
     word's valence), and flags for elongation, ``!!`` and an all-caps word.
     """
     norm = normalise(text)
-    elongated = _ELONG.sub(r"\1\1", norm)
+    elongated = _ELONG.sub(r"\1\1", norm) if _ELONG.search(norm) else norm
     toks = tokens(elongated)
     context = [a + " " + b for a, b in itertools.pairwise(toks)]
     if elongated != norm:
         context.append("<elong>")
-    lex = lexicon()
+    lex_get = lexicon().get
     pos = neg = 0.0
     for tok in toks:
-        if tok[0] == "#" and len(tok) > 1:
-            context.append(tok[1:])
-        if tok == _NEG_PRAISE_TOKEN:
-            pos += _NEG_PRAISE_VALENCE
-            continue
-        if tok == _NEG_COMPLAINT_TOKEN:
-            neg += _NEG_PRAISE_VALENCE
-            continue
-        neg_scope = tok.endswith("_neg")
-        val = lex.get(tok[:-4] if neg_scope else tok)
+        val = lex_get(tok)  # a plain word or emoji (no lexicon entry ends in "_neg")
         if val is None:
-            continue
-        if neg_scope:
-            val = -0.74 * val
+            if tok[0] == "#":
+                if len(tok) > 1:
+                    context.append(tok[1:])
+                continue
+            if tok[-4:] == "_neg":
+                val = lex_get(tok[:-4])
+                if val is None:
+                    continue
+                val = -0.74 * val
+            elif tok == _NEG_PRAISE_TOKEN:
+                pos += _NEG_PRAISE_VALENCE
+                continue
+            elif tok == _NEG_COMPLAINT_TOKEN:
+                neg += _NEG_PRAISE_VALENCE
+                continue
+            else:
+                continue
         if val > 0:
             pos += val
         else:

@@ -14,7 +14,7 @@ with or without a workspace locale.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from functools import lru_cache
 
 from hubbub.insight.gazetteer import Resolved, resolve
 from hubbub.model import Locale, Post, Where
@@ -29,10 +29,19 @@ def _has_run(words: list[str], seq: list[str]) -> bool:
     return n > 0 and any(seq[i : i + n] == words for i in range(len(seq) - n + 1))
 
 
+@lru_cache(maxsize=16_384)
 def names_locale(text: str, locale: Locale) -> bool:
-    """True where ``text`` names the locale's town or one of its nicknames, as whole words."""
+    """True where ``text`` names the locale's town or one of its nicknames, as whole words.
+
+    Cached: it is asked of every post's profile location, and authors repeat.
+    """
     seq = tokenize(text)
-    return any(_has_run(tokenize(name), seq) for name in (locale.town, *locale.nicknames))
+    return any(_has_run(words, seq) for words in _locale_words(locale))
+
+
+@lru_cache(maxsize=64)
+def _locale_words(locale: Locale) -> tuple[list[str], ...]:
+    return tuple(tokenize(name) for name in (locale.town, *locale.nicknames))
 
 
 def _resolved(*names: str) -> Resolved | None:
@@ -45,39 +54,37 @@ def where(post: Post, locale: Locale | None) -> Where:
     """Place, coordinates and whether ``post`` is in ``locale``; town/region/country named."""
     place = post.place
     found = _resolved((place.full_name or place.name) if place else "", post.author.location)
-    plain = _where(post, locale, found)
+    label, lat, lon, in_locale, distance = _where(post, locale, found)
     if found is None:
-        return plain
-    return replace(plain, town=found.town, region=found.region, country=found.country)
+        return Where(label, lat, lon, in_locale, distance)
+    return Where(label, lat, lon, in_locale, distance, found.town, found.region, found.country)
 
 
-def _where(post: Post, locale: Locale | None, found: Resolved | None) -> Where:
+#: (place, latitude, longitude, in_locale, distance_km) of a :class:`Where`
+_Reading = tuple[str, float | None, float | None, bool | None, float | None]
+
+
+def _where(post: Post, locale: Locale | None, found: Resolved | None) -> _Reading:
     place = post.place
     lat = place.latitude if place else None
     lon = place.longitude if place else None
     place_name = (place.full_name or place.name) if place else ""
     label = place_name or post.author.location
     if locale is None:
-        return Where(place=label, latitude=lat, longitude=lon)
+        return label, lat, lon, None, None
     if lat is not None and lon is not None:
         distance = haversine_km(lat, lon, locale.latitude, locale.longitude)
-        return Where(
-            place=label,
-            latitude=lat,
-            longitude=lon,
-            in_locale=distance <= locale.radius_km,
-            distance_km=round(distance, 3),
-        )
+        return label, lat, lon, distance <= locale.radius_km, round(distance, 3)
     for candidate in (place_name, post.author.location):
         if candidate and names_locale(candidate, locale):
-            return Where(place=label, in_locale=True)
+            return label, None, None, True, None
     if found is not None and found.latitude is not None and found.longitude is not None:
         distance = haversine_km(found.latitude, found.longitude, locale.latitude, locale.longitude)
-        return Where(
-            place=label,
-            latitude=found.latitude,
-            longitude=found.longitude,
-            in_locale=distance <= locale.radius_km,
-            distance_km=round(distance, 3),
+        return (
+            label,
+            found.latitude,
+            found.longitude,
+            distance <= locale.radius_km,
+            round(distance, 3),
         )
-    return Where(place=label)
+    return label, None, None, None, None
