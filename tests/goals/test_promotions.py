@@ -46,7 +46,9 @@ def test_promotions(store: Store) -> None:
     with store.begin() as conn:
         w = World.make(conn)
         add_promo_code(conn, w.ws_id, "Sourdough10", "10% off a loaf", now=START)
-        add_promo_code(conn, w.ws_id, "OLD5", "", START - timedelta(days=30), START - timedelta(days=1))
+        add_promo_code(
+            conn, w.ws_id, "OLD5", "", START - timedelta(days=30), START - timedelta(days=1)
+        )
         add_promo_code(conn, w.ws_id, "fall20", "autumn", at(10), at(40), user_id=None)
         # the business's own posts (no stream matched them): one with a code in the window
         w.post("Use code SOURDOUGH10 today", BUSINESS, at(1), streams=())
@@ -65,14 +67,24 @@ def test_promotions(store: Store) -> None:
         w.save()
         # hubbub's published posts: one not read back, one read back as `read_back`
         sp1 = publish_queries.create_post(
-            conn, w.ws_id, text="FALL20 starts soon", state="published", scheduled_for=at(3), now=START
+            conn,
+            w.ws_id,
+            text="FALL20 starts soon",
+            state="published",
+            scheduled_for=at(3),
+            now=START,
         )
         sp2 = publish_queries.create_post(
             conn, w.ws_id, text="x", thread=["SOURDOUGH10 again"], state="published",
             scheduled_for=at(4), now=START,
         )  # fmt: skip
         publish_queries.create_post(
-            conn, w.ws_id, text="SOURDOUGH10 soon", state="scheduled", scheduled_for=at(5), now=START
+            conn,
+            w.ws_id,
+            text="SOURDOUGH10 soon",
+            state="scheduled",
+            scheduled_for=at(5),
+            now=START,
         )
         publish_queries.record_delivery(conn, sp2, 0, Published("x", read_back), START)
         assert sp1

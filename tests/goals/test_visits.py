@@ -41,12 +41,18 @@ def test_visits(store: Store) -> None:
     with store.begin() as conn:
         w = World.make(conn)
         # check-ins
-        w.post("I'm at Larkspur Bakery in Asheville, NC https://swarmapp.com/c/abc", person(1), at(1))
-        w.post("Morning fuel (@ Larkspur Bakery - @larkspurbakes in Asheville, NC)", person(2), at(2))
+        w.post(
+            "I'm at Larkspur Bakery in Asheville, NC https://swarmapp.com/c/abc", person(1), at(1)
+        )
+        w.post(
+            "Morning fuel (@ Larkspur Bakery - @larkspurbakes in Asheville, NC)", person(2), at(2)
+        )
         w.post("Best morning", person(3), at(3), streams=("Asheville",),
                place=Place("Larkspur Bakery", "Larkspur Bakery, Asheville"))  # fmt: skip
         w.post("I'm at Larkspur in Asheville", person(4), at(3), streams=("Asheville",))
-        w.post("I'm at Flour Child Bakehouse in Asheville", person(5), at(4), streams=("Asheville",))
+        w.post(
+            "I'm at Flour Child Bakehouse in Asheville", person(5), at(4), streams=("Asheville",)
+        )
         w.post("I'm at Larkspur Lane Cafe in Asheville", person(11), at(4), streams=("Asheville",))
         # visit mentions: about the business, from its locale, saying they were there
         w.post("Stopped by larkspur for a croissant", person(6), at(4), **local)

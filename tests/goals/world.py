@@ -120,7 +120,9 @@ class World:
         self.posts.append(post)
         if streams:
             insight = Insight(
-                who=Who(handle=author.handle, followers=author.followers, relationship=relationship),
+                who=Who(
+                    handle=author.handle, followers=author.followers, relationship=relationship
+                ),
                 why=Why(intents=intents),
                 where=Where(in_locale=in_locale),
                 extent=Extent(

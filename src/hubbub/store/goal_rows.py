@@ -141,7 +141,7 @@ def people_mentions(
     if brand_only:
         query = query.where(brand)
     if text_like:
-        found = [posts.c.text.ilike(f"%{_escape(t)}%", escape="\\") for t in text_like]
+        found: list[Any] = [posts.c.text.ilike(f"%{_escape(t)}%", escape="\\") for t in text_like]
         if or_placed:
             found.append(posts.c.place.is_not(None))
         if or_brand_local:
