@@ -243,3 +243,31 @@ def test_managers_declare_and_remove_codes(served: Served) -> None:
         assert refused.status_code == 404
     with served.store.connect() as conn:
         assert [c.code for c in promo_codes_of(conn, served.other_id)] == ["THEIRS1"]
+
+
+def test_an_event_stream_gets_its_dates_on_the_streams_page(served: Served) -> None:
+    assert login(served.client, "alice", PASSWORD).status_code == 303
+    form = served.client.get("/w/larkspur/streams/new")
+    assert 'id="s-starts"' in form.text and 'id="s-ends"' in form.text
+    token = _csrf(form.text)
+    data = {"csrf_token": token, "name": "Bake-off", "kind": "event", "query": '"bake off"',
+            "starts": "2026-04-10", "ends": "2026-04-11"}  # fmt: skip
+    made = served.client.post("/w/larkspur/streams/new", data=data, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    from hubbub.store.streams import stream_by_name
+
+    with served.store.connect() as conn:
+        row = stream_by_name(conn, served.ws_id, "Bake-off")
+    assert row is not None and (row.starts, row.ends) == (at(9, 4), at(11, 4))
+    listed = html.unescape(served.client.get("/w/larkspur/streams").text)
+    assert re.search(r'data-stream="Bake-off".*?Runs Apr 10 – Apr 11', listed, re.S)
+    edit = served.client.get(f"/w/larkspur/streams/{row.id}/edit").text
+    assert 'value="2026-04-10"' in edit and 'value="2026-04-11"' in edit
+    brand = {**data, "name": "Brand 2", "kind": "brand"}
+    refused = served.client.post("/w/larkspur/streams/new", data=brand)
+    assert refused.status_code == 422 and "are for event and campaign streams" in refused.text
+    bad = served.client.post("/w/larkspur/streams/new", data={**data, "name": "B", "ends": "soon"})
+    assert bad.status_code == 422 and "is not a date" in html.unescape(bad.text)
+    goals = html.unescape(served.client.get("/w/larkspur/goals").text)
+    assert re.search(r'<tr data-event="Bake-off">', goals)
+    assert "Without dates, so not measured:" in goals and "Open day" in goals

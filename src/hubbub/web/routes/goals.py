@@ -15,7 +15,7 @@ lead or code of another workspace answers 404.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -33,7 +33,6 @@ from hubbub.store.goals import (
     LEAD_STATUSES,
     GoalStoreError,
     LeadRow,
-    PromoCode,
     add_promo_code,
     delete_promo_code,
     lead_of_item,
@@ -43,6 +42,7 @@ from hubbub.store.inbox import AuditEntry, audit_entries
 from hubbub.store.users import user_workspaces
 from hubbub.team import allowed, least_role
 from hubbub.web import charts
+from hubbub.web.days import day_bound, days_text
 from hubbub.web.deps import ConnDep, CurrentUser, CurrentWorkspace, StoreDep, require_role
 from hubbub.web.pages import render
 from hubbub.web.routes.overview import DAY_CHOICES, DEFAULT_DAYS, window_for
@@ -144,23 +144,6 @@ def _panel(trend: GoalTrend, tz: str, target: float) -> dict[str, Any]:
     }
 
 
-def _runs(code: PromoCode, tz: str) -> str:
-    """When a code runs, as local days: ``Apr 1 – Apr 30``, ``from Apr 1``, ``always``."""
-    zone = ZoneInfo(tz)
-
-    def day(moment: datetime) -> str:
-        local = moment.astimezone(zone)
-        return f"{local:%b} {local.day}"
-
-    first = day(code.starts) if code.starts else ""
-    last = day(code.ends - timedelta(seconds=1)) if code.ends else ""
-    if first and last:
-        return f"{first} – {last}"
-    if first:
-        return f"from {first}"
-    return f"until {last}" if last else "always"
-
-
 def lead_view(lead: LeadRow) -> dict[str, Any]:
     """A lead as the list shows it: its current status and when it was contacted."""
     return {"lead": lead, "status": status_of(lead), "contacted": contact_time(lead)}
@@ -209,7 +192,7 @@ def goals_page(
             "done": done[:200],
             "error": error[:300],
             "code_runs": {
-                row.code: _runs(row.declared, ws.timezone)
+                row.code: days_text(row.declared.starts, row.declared.ends, ws.timezone)
                 for row in by_name["promotions"]["details"].get("codes", [])
                 if row.declared is not None
             },
@@ -265,19 +248,6 @@ def lead_status(
     return RedirectResponse(target, status_code=303)
 
 
-def _day(value: str, tz: str, *, end: bool = False) -> datetime | None:
-    """A date from an ``<input type=date>`` as the local midnight that starts it (or, for
-    an end date, the one after it: the code runs through that day)."""
-    if not value.strip():
-        return None
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise GoalStoreError(f"{value.strip()!r} is not a date (YYYY-MM-DD)") from None
-    moment = datetime.combine(day + timedelta(days=1 if end else 0), time(0), ZoneInfo(tz))
-    return moment
-
-
 @router.post("/w/{slug}/goals/codes")
 def code_add(
     request: Request,
@@ -293,8 +263,11 @@ def code_add(
     require_role(access, least_role("goals.codes"))
     ws = access.workspace
     try:
-        first = _day(starts, ws.timezone)
-        last = _day(ends, ws.timezone, end=True)
+        try:
+            first = day_bound(starts, ws.timezone)
+            last = day_bound(ends, ws.timezone, end=True)
+        except ValueError as exc:
+            raise GoalStoreError(str(exc)) from None
         with store.begin() as conn:
             add_promo_code(
                 conn,
