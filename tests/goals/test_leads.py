@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from hubbub.goals.leads import contact_time, measured, set_status, status_of
+from hubbub.model import Account
 from hubbub.store import Store
 from hubbub.store.goals import GoalStoreError, lead_of_item, lead_rows
 from hubbub.store.inbox import audit_entries
@@ -29,6 +30,10 @@ def test_leads(store: Store) -> None:
         l4 = w.post("recommend larkspur pastries?", person(6), at(5), intents=rec)
         l5 = w.post("ordering from larkspur", person(7), at(6), intents=buy)
         w.post("old lead larkspur", person(11), at(-1), intents=buy)
+        w.post("my cake order at larkspur was wrong", person(12), at(3),
+               intents=(*buy, "complaint"))  # fmt: skip
+        news = Account("rss", "feed", "https://news.example.com", "News")
+        w.post("Where to order cakes: larkspur", news, at(3), intents=buy)
         ids = w.save()
         conn.execute(
             insert(inbox_items).values(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hubbub.goals.loyalty import measured
+from hubbub.model import Account
 from hubbub.store import Store
 from tests.goals.world import BUSINESS, END, START, World, at, person
 
@@ -28,12 +29,15 @@ def test_loyalty(store: Store) -> None:
         w.post("our larkspur news", BUSINESS, at(2), relationship="business", **pos)
         w.post("larkspur vs us", person(7), at(2), relationship="competitor", **pos)
         w.post("larkspur later", person(1), at(20), **pos)
+        news = Account("rss", "feed", "https://news.example.com", "News")
+        w.post("larkspur opens a second shop", news, at(2), **pos)
+        w.post("larkspur wins an award", news, at(3), **pos)
         w.save()
     with store.connect() as conn:
         found = measured(conn, w.ws_id, START, END)
     assert found.goal.figures == pytest.approx(
         {
-            "engagers": 5.0,  # person1 to person5: person6 spoke of the town only
+            "engagers": 5.0,  # person1 to person5: person6 spoke of the town, the news is news
             "repeat_people": 3.0,  # 1, 2 and 5
             "repeat_positive_engagers": 2.0,  # 1 and 5
             "repeat_share": 7 / 9,

@@ -130,7 +130,7 @@ def test_the_page_shows_every_goal_with_hand_counted_figures(served: Served) -> 
     for goal in GOALS:
         panel = _panel(text, goal)
         assert f'id="trend-{goal}-title"' in panel and "What to do:" in panel, goal
-    assert re.search(r'<tr data-code="SPRING10">.*?<td class="num">1</td>', text, re.S)
+    assert re.search(r'<tr data-code="SPRING10">.*?<td class="num redeemed">1<', text, re.S)
     assert 'id="code-form"' not in text  # staff: no promo-code form
     assert "A manager or the owner declares promo codes." in text
     week = html.unescape(served.client.get("/w/larkspur/goals?days=7").text)

@@ -1,8 +1,9 @@
 """Leads: people ready to buy or asking where to go, followed through to won or lost.
 
-A lead is a mention by a person (not the business, its staff or a competitor; not a
-repost; not spam) with a purchase intent that a brand stream matched, or a request for
-a recommendation that a brand or industry stream matched
+A lead is a mention by a person (not the business, its staff or a competitor, nor a
+news feed; not a repost, spam or a complaint: "my cake order was wrong" names an order
+but nobody is about to buy) with a purchase intent that a brand stream matched, or a
+request for a recommendation that a brand or industry stream matched
 (:data:`hubbub.store.goals.LEAD_INTENTS`). Nothing is copied at ingest: every such
 mention is a lead, so imports and backfills count too.
 

@@ -7,7 +7,8 @@ the indexes the pages already use (``ix_mentions_window``, ``ix_mention_streams_
 ``ix_link_clicks_code_time``, ``ix_inbox_items_workspace_created``).
 
 "People" are every author but the business itself, its staff and its competitors
-(:data:`hubbub.store.goals.NOT_PEOPLE`).
+(:data:`hubbub.store.goals.NOT_PEOPLE`), on the social networks (an RSS feed's
+article is coverage, not a person).
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def people_mentions(
             m.created >= as_utc(start),
             m.created < as_utc(end),
             m.relationship.not_in(NOT_PEOPLE),
+            m.network != "rss",  # a news site's article is coverage, not a person
         )
         .order_by(m.created, m.id)
     )

@@ -301,8 +301,10 @@ def is_lead_clause() -> Any:
     """The SQL condition that makes a mention a lead (see :data:`LEAD_INTENTS`)."""
     return and_(
         mentions.c.relationship.not_in(NOT_PEOPLE),
+        mentions.c.network != "rss",
         mentions.c.post_type != "repost",
         ~has_intent("spam_promo"),
+        ~has_intent("complaint"),  # "my cake order was wrong" is not someone about to buy
         or_(*(and_(has_intent(i), _matched_by(k)) for i, k in LEAD_INTENTS.items())),
     )
 

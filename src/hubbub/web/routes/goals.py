@@ -118,12 +118,16 @@ def _panel(trend: GoalTrend, tz: str, target: float) -> dict[str, Any]:
         desc=desc or "No data.",
         color=GOAL_COLORS.get(name, charts.PALETTE[0]),
         texts=texts,
+        width=360,
+        height=150,
+        max_labels=6,
         partial_last=True,
     )
     change = trend.change(headline.figure)
     good = None
     if change:
         good = (change > 0) == (headline.better == "up")
+    direction = "same" if change == 0 else ("up" if change and change > 0 else "down")
     return {
         "name": name,
         "title": info.title,
@@ -134,8 +138,8 @@ def _panel(trend: GoalTrend, tz: str, target: float) -> dict[str, Any]:
         "headline_previous": format_value(
             head_info.kind, trend.previous.figures.get(headline.figure)
         ),
-        "headline_change": format_change(change),
-        "headline_up": None if change is None else change > 0,
+        "headline_change": format_change(change).lstrip("+-"),
+        "headline_direction": direction,
         "headline_good": good,
         "chart": chart,
         "chart_title": title,
@@ -191,6 +195,10 @@ def goals_page(
             "target": target,
             "done": done[:200],
             "error": error[:300],
+            "event_days": {
+                row.stream.id: days_text(row.stream.starts, row.stream.ends, ws.timezone)
+                for row in by_name["events"]["details"].get("events", [])
+            },
             "code_runs": {
                 row.code: days_text(row.declared.starts, row.declared.ends, ws.timezone)
                 for row in by_name["promotions"]["details"].get("codes", [])
