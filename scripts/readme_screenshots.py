@@ -29,6 +29,7 @@ PAGES = {
     "audit": "audit",
     "publish": "publish",
     "settings": "settings",
+    "goals": "goals",
     "inbox-phone": "inbox-phone",
 }
 WIDTH = 960  # pixels; the tests shoot at 1280

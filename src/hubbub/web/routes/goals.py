@@ -25,6 +25,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import Connection
 
 from hubbub import configure
+from hubbub.days import day_bound, days_text
 from hubbub.goals import GoalTrend, measure_trends
 from hubbub.goals.explain import GOAL_INFO, figure_info, format_change, format_value, hint
 from hubbub.goals.leads import contact_time, set_status, status_of
@@ -42,7 +43,6 @@ from hubbub.store.inbox import AuditEntry, audit_entries
 from hubbub.store.users import user_workspaces
 from hubbub.team import allowed, least_role
 from hubbub.web import charts
-from hubbub.web.days import day_bound, days_text
 from hubbub.web.deps import ConnDep, CurrentUser, CurrentWorkspace, StoreDep, require_role
 from hubbub.web.pages import render
 from hubbub.web.routes.overview import DAY_CHOICES, DEFAULT_DAYS, window_for

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
+from hubbub.days import day_bound, day_field, days_text
 from hubbub.model import STREAM_KINDS, WINDOWED_KINDS
 from hubbub.query import SEARCH_MAX_LENGTH, STREAM_MAX_LENGTH, QueryError
 from hubbub.querycheck import check_query
@@ -43,7 +44,6 @@ from hubbub.store.streams import (
     update_stream,
 )
 from hubbub.store.users import user_workspaces
-from hubbub.web.days import day_bound, day_field, days_text
 from hubbub.web.deps import (
     ROLE_RANK,
     ConnDep,

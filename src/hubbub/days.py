@@ -1,6 +1,7 @@
-"""Local days in forms and on pages: a date field as a UTC bound, and a window as words.
+"""Local days typed by people: a date as a UTC bound, and a window back as words.
 
-A date typed in a form (``<input type="date">``) is a day in the workspace's time zone:
+A date typed in a form (``<input type="date">``) or on the command line
+(``hubbub streams add --starts``) is a day in the workspace's time zone:
 a start is that day's local midnight, an end the midnight after it (the day is
 included), so ``[start, end)`` holds every moment of the days chosen. This is what
 hubbub.toml's ``starts``/``ends`` dates mean too.
