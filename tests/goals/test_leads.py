@@ -93,5 +93,5 @@ def test_leads(store: Store) -> None:
     # back to contacted: no longer closed, contacted from then on
     with store.begin() as conn:
         set_status(conn, w.ws_id, ids[l5], "contacted", None, now=at(9))
-        (row,) = lead_rows(conn, w.ws_id, START, START, mention_id=ids[l5])
+        (row,) = lead_rows(conn, w.ws_id, mention_id=ids[l5])
     assert (row.status, row.contacted, row.closed) == ("contacted", at(9), None)

@@ -312,14 +312,14 @@ def is_lead_clause() -> Any:
 def lead_rows(
     conn: Connection,
     ws_id: int,
-    start: datetime,
-    end: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
     *,
     mention_id: int | None = None,
     limit: int | None = None,
 ) -> list[LeadRow]:
-    """The leads whose mention was made in [start, end) (or the one lead ``mention_id``,
-    whatever its time), newest first."""
+    """The leads whose mention was made in [start, end) (either bound may be left out),
+    or only the lead ``mention_id``; newest first."""
     m = mentions.c
     query = (
         select(
@@ -348,8 +348,10 @@ def lead_rows(
     )
     if mention_id is not None:
         query = query.where(m.id == mention_id)
-    else:
-        query = query.where(m.created >= start, m.created < end)
+    if start is not None:
+        query = query.where(m.created >= start)
+    if end is not None:
+        query = query.where(m.created < end)
     if limit is not None:
         query = query.limit(limit)
     return [
@@ -405,7 +407,7 @@ def set_lead_status(
     now = now or datetime.now(UTC)
     if status not in LEAD_STATUSES:
         raise GoalStoreError(f"status {status!r}: must be one of {', '.join(LEAD_STATUSES)}")
-    found = lead_rows(conn, ws_id, now, now, mention_id=mention_id)
+    found = lead_rows(conn, ws_id, mention_id=mention_id)
     if not found:
         raise GoalStoreError(f"mention {mention_id}: not a lead of this workspace")
     lead = found[0]

@@ -238,7 +238,7 @@ def lead_status(
         return RedirectResponse(_back(ws.slug, days, error=str(exc)), status_code=303)
     if request.headers.get("hx-request"):
         with store.connect() as conn:
-            (lead,) = lead_rows(conn, ws.id, now, now, mention_id=mention_id)
+            (lead,) = lead_rows(conn, ws.id, mention_id=mention_id)
         return render(
             request,
             "goals_lead.html",
@@ -324,7 +324,7 @@ def lead_for_item(conn: Connection, ws_id: int, item_id: int) -> dict[str, Any] 
     mention_id = lead_of_item(conn, ws_id, item_id)
     if mention_id is None:
         return None
-    found = lead_rows(conn, ws_id, datetime.min, datetime.min, mention_id=mention_id)
+    found = lead_rows(conn, ws_id, mention_id=mention_id)
     if not found:
         return None
     return {
