@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +24,11 @@ def test_buckets() -> None:
     assert bucketed(points, weeks, end, "sum") == [6.0, 1.0, 0.0, 0.0, 5.0]
     assert bucketed(points, weeks, end, "median") == [3.0, 1.0, None, None, 5.0]
     assert bucketed(points, weeks, end, "mean") == [3.0, 1.0, None, None, 5.0]
+    # New York leaves daylight saving time on Nov 1, 2026: weeks stay on local midnights
+    edt = datetime(2026, 10, 20, 4, tzinfo=UTC)  # Oct 20, 00:00 EDT
+    local = bucket_starts(edt, edt + timedelta(days=30, hours=1), "America/New_York")
+    assert [b.astimezone(ZoneInfo("America/New_York")).hour for b in local] == [0] * 5
+    assert local[2] == datetime(2026, 11, 3, 5, tzinfo=UTC)  # 00:00 EST
 
 
 def _world(store: Store) -> int:

@@ -94,7 +94,7 @@ def goals(
             start, end = local_window(now, days, ws.timezone)
             with store.connect() as conn:
                 target = _target(conn, ws_id, ws.response_target_hours)
-                trends = measure_trends(conn, ws_id, start, end, target)
+                trends = measure_trends(conn, ws_id, start, end, target, tz=ws.timezone)
         finally:
             store.close()
         if json_:

@@ -122,13 +122,20 @@ def measure(
 
 
 def measure_trends(
-    conn: Connection, workspace_id: int, start: datetime, end: datetime, target_hours: float
+    conn: Connection,
+    workspace_id: int,
+    start: datetime,
+    end: datetime,
+    target_hours: float,
+    *,
+    tz: str | None = None,
 ) -> list[GoalTrend]:
     """Every goal over [start, end) with its trend and the window of the same length
-    before (see :class:`GoalTrend`), in DESIGN.md's order."""
+    before (see :class:`GoalTrend`), in DESIGN.md's order. ``tz`` (the workspace's
+    zone) keeps the trend's days and weeks on local midnights."""
     before = start - (end - start)
     previous = measure(conn, workspace_id, before, start, target_hours)
-    starts = bucket_starts(start, end)
+    starts = bucket_starts(start, end, tz)
     out = []
     for now, prev in zip(
         _measured(conn, workspace_id, start, end, target_hours), previous, strict=True

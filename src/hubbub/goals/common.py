@@ -15,8 +15,9 @@ import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
@@ -50,16 +51,22 @@ class Measured:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def bucket_starts(start: datetime, end: datetime) -> list[datetime]:
+def bucket_starts(start: datetime, end: datetime, tz: str | None = None) -> list[datetime]:
     """The starts of a trend's buckets over [start, end): days for a window of two weeks
-    or less, else weeks (the last one may be short)."""
-    step = timedelta(days=1) if end - start <= timedelta(days=14) else timedelta(days=7)
-    out = []
-    at = start
-    while at < end:
+    or less, else weeks (the last one may be short). With ``tz`` the steps are local
+    days, so a bucket still starts at local midnight after a daylight-saving change."""
+    days = 1 if end - start <= timedelta(days=14) else 7
+    zone = ZoneInfo(tz) if tz else UTC
+    local = start.astimezone(zone)
+    out: list[datetime] = []
+    k = 0
+    while True:
+        day = datetime.combine(local.date() + timedelta(days=k * days), local.time(), zone)
+        at = day.astimezone(UTC)
+        if at >= end:
+            return out
         out.append(at)
-        at += step
-    return out
+        k += 1
 
 
 def bucketed(

@@ -166,7 +166,7 @@ def goals_page(
     ws = access.workspace
     window = window_for(request.app.state.clock(), _days(days), ws.timezone)
     target = _target(conn, ws.slug, ws.id)
-    trends = measure_trends(conn, ws.id, window.since, window.until, target)
+    trends = measure_trends(conn, ws.id, window.since, window.until, target, tz=ws.timezone)
     panels = [_panel(t, ws.timezone, target) for t in trends]
     by_name = {p["name"]: p for p in panels}
     leads = by_name["leads"]["details"].get("leads", [])
