@@ -79,8 +79,10 @@ _IM_AT = re.compile(r"\bI['’]?m\s+at\s+(?P<venue>[^\n]+)", re.IGNORECASE)
 # a shout: "... (@ VENUE[ in Town, ST])"
 _SHOUT = re.compile(r"\(@\s*(?P<venue>[^)\n]+)\)")
 _VENUE_END = re.compile(r"\s+(?:in|on|near)\s+|\s+[-–—(]\s*|\s+https?://|[!.,;]\s|[!.,;]?$")
-#: cheap substrings for the SQL pre-filter of check-ins
+#: cheap substrings for the SQL pre-filter: check-ins, and the visit phrases (a long first
+#: word alone, so "popped  in" passes too; short ones whole)
 _MARKERS = ("i'm at", "i’m at", "im at", "(@")
+_SAID = tuple(sorted({p.split()[0] if len(p.split()[0]) >= 5 else p for p in VISIT_PHRASES}))
 
 
 def checkin_venue(text: str) -> str | None:
@@ -141,12 +143,24 @@ def is_visit_mention(m: PersonMention) -> bool:
     return m.brand and m.in_locale is True and _PHRASES.search(m.text) is not None
 
 
+def _first_word(ws: Workspace | None) -> set[str]:
+    """The name's first word as written (accents kept), for the SQL pre-filter."""
+    words = ws.name.split() if ws is not None else []
+    return {words[0].lower()} if words else set()
+
+
 def measured(conn: Connection, workspace_id: int, start: datetime, end: datetime) -> Measured:
     ws = stored_workspace(conn, workspace_id)
     names = business_names(ws) if ws is not None else ()
     checkins, mentions_, seen = [], [], []
     found = people_mentions(
-        conn, workspace_id, start, end, text_like=_MARKERS, or_placed=True, or_brand_local=True
+        conn,
+        workspace_id,
+        start,
+        end,
+        text_like=_MARKERS,
+        place_like=sorted({n.split()[0] for n in names} | _first_word(ws)),
+        brand_local_like=_SAID,
     )
     for m in found:
         if m.post_type == "repost":

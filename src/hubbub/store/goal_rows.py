@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, or_, select
+from sqlalchemy import Connection, Text, and_, cast, exists, or_, select
 
 from hubbub.store.audit import own_posts
 from hubbub.store.goals import NOT_PEOPLE, has_intent
@@ -78,11 +78,18 @@ class PersonMention:
     client: str = ""
 
 
-def _brand() -> Any:
+def _brand_ids(ws_id: int) -> Any:
+    """The workspace's brand streams (a handful of rows)."""
+    return select(streams.c.id).where(streams.c.workspace_id == ws_id, streams.c.kind == "brand")
+
+
+def _brand(ws_id: int) -> Any:
+    """Whether a brand stream matched the mention: a look-up on the link's primary key."""
     return exists(
-        select(mention_streams.c.mention_id)
-        .join(streams, streams.c.id == mention_streams.c.stream_id)
-        .where(mention_streams.c.mention_id == mentions.c.id, streams.c.kind == "brand")
+        select(mention_streams.c.mention_id).where(
+            mention_streams.c.mention_id == mentions.c.id,
+            mention_streams.c.stream_id.in_(_brand_ids(ws_id)),
+        )
     )
 
 
@@ -95,19 +102,19 @@ def people_mentions(
     brand_only: bool = False,
     with_text: bool = False,
     text_like: Sequence[str] = (),
-    or_placed: bool = False,
-    or_brand_local: bool = False,
+    place_like: Sequence[str] = (),
+    brand_local_like: Sequence[str] = (),
 ) -> list[PersonMention]:
     """People's mentions in [start, end), oldest first.
 
-    ``brand_only`` keeps those a brand stream matched; ``text_like`` keeps those whose
-    text contains one of the given strings, without case (a coarse filter in SQL that
-    the caller refines); a mention posted with a place (``or_placed``), or one about
-    the business from its locale (``or_brand_local``), also passes that filter.
-    ``with_text`` reads the text, place and client too.
+    ``brand_only`` keeps those a brand stream matched. The ``*_like`` filters keep the
+    mentions that pass any of them (coarse filters in SQL that the caller refines;
+    strings are found anywhere, without case): ``text_like`` in the text,
+    ``place_like`` in the post's place, ``brand_local_like`` in the text of a mention
+    about the business from its locale. ``with_text`` reads the text, place and client.
     """
     m = mentions.c
-    brand = _brand()
+    brand = _brand(ws_id)
     cols: list[Any] = [
         m.id,
         m.created,
@@ -123,7 +130,8 @@ def people_mentions(
         m.post_type,
         brand.label("brand"),
     ]
-    if with_text or text_like:
+    texts = with_text or bool(text_like or place_like or brand_local_like)
+    if texts:
         cols += [posts.c.text, posts.c.place, posts.c.client]
     query = (
         select(*cols)
@@ -138,20 +146,25 @@ def people_mentions(
         )
         .order_by(m.created, m.id)
     )
-    if with_text or text_like:
+    if texts:
         query = query.join(posts, posts.c.id == m.post_id)
-    if brand_only:
-        query = query.where(brand)
-    if text_like:
-        found: list[Any] = [posts.c.text.ilike(f"%{_escape(t)}%", escape="\\") for t in text_like]
-        if or_placed:
-            found.append(posts.c.place.is_not(None))
-        if or_brand_local:
-            found.append(and_(brand, m.in_locale.is_(True)))
+    if brand_only:  # from the links' window index, not a look-up per mention
+        linked = select(mention_streams.c.mention_id).where(
+            mention_streams.c.workspace_id == ws_id,
+            mention_streams.c.created >= as_utc(start),
+            mention_streams.c.created < as_utc(end),
+            mention_streams.c.stream_id.in_(_brand_ids(ws_id)),
+        )
+        query = query.where(m.id.in_(linked))
+    found: list[Any] = [_like(posts.c.text, t) for t in text_like]
+    found += [_like(cast(posts.c.place, Text), t) for t in place_like]
+    if brand_local_like:
+        said = or_(*(_like(posts.c.text, t) for t in brand_local_like))
+        found.append(and_(brand, m.in_locale.is_(True), said))
+    if found:
         query = query.where(or_(*found))
     out = []
     for r in conn.execute(query):
-        texts = with_text or bool(text_like)
         out.append(
             PersonMention(
                 id=r.id,
@@ -175,8 +188,10 @@ def people_mentions(
     return out
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _like(column: Any, text: str) -> Any:
+    """``column`` holds ``text`` anywhere, without case (``%`` and ``_`` taken literally)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def earlier_customers(
