@@ -103,6 +103,7 @@ def downgrade() -> None:
     op.drop_index("ix_promo_redemptions_workspace_redeemed", table_name="promo_redemptions")
     op.drop_table("promo_redemptions")
     op.drop_table("promo_codes")
-    with op.batch_alter_table("streams", schema=None) as batch_op:
-        batch_op.drop_column("ends")
-        batch_op.drop_column("starts")
+    # plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch copy of the table:
+    # recreating streams would trip the foreign keys of its mention links
+    op.drop_column("streams", "ends")
+    op.drop_column("streams", "starts")
