@@ -389,6 +389,9 @@ def _pages(client: TestClient, slug: str, store: Store) -> dict[str, str]:
     }
     if (Path(__file__).resolve().parents[1] / "src/hubbub/web/routes/streams.py").exists():
         pages["streams"] = f"{base}/streams"
+    if (Path(__file__).resolve().parents[1] / "src/hubbub/web/routes/goals.py").exists():
+        pages["goals 30 days"] = f"{base}/goals?days=30"
+        pages["goals 90 days"] = f"{base}/goals?days=90"
     return pages
 
 

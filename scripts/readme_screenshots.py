@@ -29,6 +29,7 @@ PAGES = {
     "audit": "audit",
     "publish": "publish",
     "settings": "settings",
+    "goals": "goals",
     "inbox-phone": "inbox-phone",
     "report": "report",
 }

@@ -67,6 +67,8 @@ def test_add_edit_pause_resume_and_list(workspace: Path) -> None:
         "mentions": 0,
         "mentions_7d": 0,
         "last_mention": None,
+        "starts": None,
+        "ends": None,
     }
     assert {rows[n]["origin"] for n in file_names} == {"file"}
     resumed = runner.invoke(app, ["streams", "resume", "Spring market", "-w", slug])
@@ -122,3 +124,28 @@ def test_rematch_reaches_further_back_with_days(workspace: Path) -> None:
     assert _streams(ws)["Sundays"]["mentions"] == 1
     missing = runner.invoke(app, ["streams", "rematch", "Nope", "-w", ws])
     assert missing.exit_code == 2 and "no stream 'Nope'" in missing.output
+
+
+def test_an_event_gets_dates_from_the_command_line(workspace: Path) -> None:
+    ws = str(workspace)
+    args = ["streams", "add", "Fair", '"spring fair"', "--kind", "event", "--no-rematch"]
+    added = runner.invoke(app, [*args, "--starts", "2026-04-10", "--ends", "2026-04-12", "-w", ws])
+    assert added.exit_code == 0, added.output
+    fair = _streams(ws)["Fair"]  # New York days: midnight EDT is 04:00 UTC
+    assert (fair["starts"], fair["ends"]) == (
+        "2026-04-10T04:00:00+00:00",
+        "2026-04-13T04:00:00+00:00",
+    )
+    moved = runner.invoke(app, ["streams", "edit", "Fair", "--ends", "2026-04-11", "-w", ws])
+    assert moved.exit_code == 0, moved.output
+    assert _streams(ws)["Fair"]["ends"] == "2026-04-12T04:00:00+00:00"
+    assert _streams(ws)["Fair"]["starts"] == "2026-04-10T04:00:00+00:00"  # kept
+    cleared = runner.invoke(app, ["streams", "edit", "Fair", "--no-dates", "-w", ws])
+    assert cleared.exit_code == 0 and _streams(ws)["Fair"]["starts"] is None
+    bad = runner.invoke(app, ["streams", "edit", "Fair", "--starts", "soon", "-w", ws])
+    assert bad.exit_code == 2 and "the dates: 'soon' is not a date (YYYY-MM-DD)" in bad.output
+    brand = runner.invoke(
+        app,
+        ["streams", "add", "B2", "bread", "--kind", "brand", "--starts", "2026-04-10", "-w", ws],
+    )
+    assert brand.exit_code == 2 and "are for event and campaign streams" in brand.output

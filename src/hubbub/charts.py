@@ -30,6 +30,7 @@ __all__ = [
     "Bar",
     "Line",
     "bar_chart",
+    "column_chart",
     "heatmap",
     "line_chart",
     "nice_ticks",
@@ -303,4 +304,78 @@ def heatmap(
                 f"{value:,}</title></rect>"
             )
     out.append("</g></svg>")
+    return Markup("".join(out))
+
+
+def column_chart(
+    x_labels: Sequence[str],
+    values: Sequence[float | None],
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    color: str = PALETTE[0],
+    texts: Sequence[str] | None = None,
+    width: int = 320,
+    height: int = 140,
+    max_labels: int = 6,
+    partial_last: bool = False,
+) -> Markup:
+    """Vertical columns, one per x label (a goal's figure per day or week), with a y axis
+    of round ticks.
+
+    A ``None`` value is a gap (nothing to take a median of), drawn as a short dash on the
+    axis rather than a zero column. ``texts`` are the values as people read them (each
+    column's tooltip); ``partial_last`` draws the last column paler: today, so far.
+    """
+    left, right, top, bottom = 34.0, 6.0, 8.0, 22.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    known = [v for v in values if v is not None]
+    ticks = nice_ticks(max(known, default=0.0))
+    y_max = ticks[-1] or 1.0
+    n = max(len(values), 1)
+    slot = plot_w / n
+    bar = max(2.0, slot * 0.7)
+
+    def y(v: float) -> float:
+        return top + plot_h - plot_h * v / y_max
+
+    out = [_open(chart_id, width, height, title, desc, "column")]
+    out.append(f'<g class="axis" {_FONT} font-size="11" fill="#444">')
+    for t in ticks:
+        out.append(
+            f'<line x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y(t))}" y2="{_f(y(t))}" '
+            'stroke="#ddd" stroke-width="1"/>'
+            f'<text x="{_f(left - 4)}" y="{_f(y(t) + 4)}" text-anchor="end">{_label(t)}</text>'
+        )
+    step = max(1, math.ceil(len(x_labels) / max_labels))
+    for i in range(0, len(x_labels), step):
+        cx = left + slot * (i + 0.5)
+        out.append(
+            f'<text x="{_f(cx)}" y="{_f(height - 6)}" text-anchor="middle">'
+            f"{escape(x_labels[i])}</text>"
+        )
+    out.append("</g>")
+    for i, v in enumerate(values):
+        x0 = left + slot * i + (slot - bar) / 2
+        label = x_labels[i] if i < len(x_labels) else ""
+        shown = (
+            texts[i] if texts is not None and i < len(texts) else ("–" if v is None else _label(v))
+        )
+        faded = ' opacity="0.55"' if partial_last and i == len(values) - 1 else ""
+        if v is None:
+            out.append(
+                f'<g class="column gap" data-value="">'
+                f"<title>{escape(label)}: {escape(shown)}</title>"
+                f'<line x1="{_f(x0)}" x2="{_f(x0 + bar)}" y1="{_f(y(0) - 1)}" y2="{_f(y(0) - 1)}" '
+                'stroke="#999" stroke-width="2"/></g>'
+            )
+            continue
+        h = max(plot_h * v / y_max, 1.0 if v > 0 else 0.0)
+        out.append(
+            f'<g class="column" data-value="{v:g}"><title>{escape(label)}: {escape(shown)}</title>'
+            f'<rect x="{_f(x0)}" y="{_f(y(0) - h)}" width="{_f(bar)}" height="{_f(h)}" rx="1.5" '
+            f'fill="{color}"{faded}/></g>'
+        )
+    out.append("</svg>")
     return Markup("".join(out))

@@ -29,6 +29,7 @@ __all__ = [
     "ROLES",
     "SENTIMENT_LABELS",
     "STREAM_KINDS",
+    "WINDOWED_KINDS",
     "Account",
     "Audit",
     "Batch",
@@ -77,6 +78,8 @@ NETWORKS: tuple[str, ...] = get_args(Network)
 
 StreamKind = Literal["brand", "competitor", "locale", "industry", "event", "campaign"]
 STREAM_KINDS: tuple[str, ...] = get_args(StreamKind)
+#: the kinds of stream that may have a window (``Stream.starts``/``ends``)
+WINDOWED_KINDS: tuple[str, ...] = ("event", "campaign")
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
 SENTIMENT_LABELS: tuple[str, ...] = get_args(SentimentLabel)
@@ -249,12 +252,18 @@ class Batch:
 
 @dataclass(frozen=True, slots=True)
 class Stream:
-    """A named standing search in a workspace."""
+    """A named standing search in a workspace.
+
+    ``starts``/``ends`` bound an event's or a campaign's window, ``[starts, ends)``:
+    the events goal measures a stream's activity within it (matching goes on outside it).
+    """
 
     name: str
     query: str
     kind: StreamKind = "campaign"
     paused: bool = False
+    starts: datetime | None = None
+    ends: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

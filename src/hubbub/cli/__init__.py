@@ -28,6 +28,7 @@ def _app() -> Any:
     from hubbub.cli import auth as _auth  # noqa: F401  (registers auth)
     from hubbub.cli import backfill as _backfill  # noqa: F401  (registers backfill)
     from hubbub.cli import fetch as _fetch  # noqa: F401  (registers fetch)
+    from hubbub.cli import goals as _goals  # noqa: F401  (registers goals)
     from hubbub.cli import insight as _insight  # noqa: F401  (registers insight)
     from hubbub.cli import listen as _listen  # noqa: F401  (registers listen)
     from hubbub.cli import publish as _publish  # noqa: F401  (registers worker)

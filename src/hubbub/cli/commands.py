@@ -512,15 +512,18 @@ def demo(
 
     Example: hubbub demo --seed 7 --days 90
     """
+    from hubbub.goals import demo as goals_demo
     from hubbub.listen import ingest
-    from hubbub.sources.demo import DemoSource
+    from hubbub.sources.demo import DemoSource, resolve_end
 
     with handled():
-        ws = load_workspace(example_path())
         store = Store.open()
         try:
+            end = resolve_end(None)
+            # the holiday market gets its dates in the world's last fortnight
+            ws = goals_demo.prepare(store, load_workspace(example_path()), end)
             started = time.perf_counter()
-            source = DemoSource(ws, seed=seed, days=days)
+            source = DemoSource(ws, seed=seed, days=days, end=end)
             world = source.world  # drawn here so that its time is its own figure
             generated = time.perf_counter() - started
             with _progress() as progress:
@@ -528,6 +531,8 @@ def demo(
                 report = ingest(store, ws, source, progress=lambda n: progress.advance(task, n))
             took = time.perf_counter() - started
             login = _demo_user(store, ws.slug)
+            # what a real business would add: its codes' redemptions, clicks, followed-up leads
+            goals_demo.seed(store, ws, end, seed, days)
         finally:
             store.close()
         out = _out()

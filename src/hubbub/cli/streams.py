@@ -24,7 +24,7 @@ from hubbub.cli.errors import BAD_INPUT, fail, handled
 from hubbub.model import STREAM_KINDS
 from hubbub.settings import get_settings
 from hubbub.store import Store, upsert_workspace, workspace_id
-from hubbub.store.streams import StreamRow
+from hubbub.store.streams import StreamRow, Window
 
 __all__ = ["streams_app"]
 
@@ -44,6 +44,33 @@ WorkspaceOpt = Annotated[
     ),
 ]
 DaysOpt = Annotated[int, typer.Option(min=1, help="How many days of stored posts to match again.")]
+StartsOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="An event's or campaign's first day, YYYY-MM-DD (local).", show_default=False
+    ),
+]
+EndsOpt = Annotated[
+    str | None,
+    typer.Option(help="Its last day, YYYY-MM-DD (local; that day included).", show_default=False),
+]
+
+
+def _window(store: Store, slug: str, starts: str, ends: str) -> Window:
+    """The dates as a stream's window, in the stored workspace's time zone."""
+    from hubbub.days import day_bound
+    from hubbub.store import load_workspace
+    from hubbub.store.streams import StreamError
+
+    with store.connect() as conn:
+        ws = load_workspace(conn, slug)
+    tz = ws.timezone if ws is not None else "UTC"
+    try:
+        return day_bound(starts, tz), day_bound(ends, tz, end=True)
+    except ValueError as exc:
+        raise StreamError(f"the dates: {exc}") from None
+
+
 _KINDS = ", ".join(STREAM_KINDS)
 
 
@@ -123,6 +150,8 @@ def streams_list(
                     "paused": s.paused,
                     "mentions": s.mentions,
                     "mentions_7d": s.mentions_week,
+                    "starts": s.starts.isoformat() if s.starts else None,
+                    "ends": s.ends.isoformat() if s.ends else None,
                     "last_mention": s.last_mention.isoformat() if s.last_mention else None,
                 }
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -149,6 +178,8 @@ def streams_add(
     query: Annotated[str, typer.Argument(help="The query in X's rule language, quoted.")],
     kind: Annotated[str, typer.Option(help=f"One of {_KINDS}.")] = "campaign",
     note: Annotated[str, typer.Option(help="Why the stream exists.")] = "",
+    starts: StartsOpt = None,
+    ends: EndsOpt = None,
     days: DaysOpt = 30,
     rematch: Annotated[
         bool, typer.Option(help="Match the stored posts of --days with it at once.")
@@ -158,7 +189,7 @@ def streams_add(
     """Add a stream (as if made on the Streams page) and match stored posts with it.
 
     Example: hubbub streams add "Spring market" '"spring market" (asheville OR avl)'
-    --kind event --days 60
+    --kind event --starts 2026-04-10 --ends 2026-04-12 --days 60
     """
     from hubbub.store.streams import StreamError, create_stream
 
@@ -166,8 +197,9 @@ def streams_add(
         store, slug, ws_id = _open(workspace)
         try:
             try:
+                window = _window(store, slug, starts or "", ends or "")
                 with store.begin() as conn:
-                    create_stream(conn, ws_id, name, query, kind, note=note)
+                    create_stream(conn, ws_id, name, query, kind, note=note, window=window)
             except StreamError as exc:
                 fail(str(exc), BAD_INPUT)
             saved = " ".join(name.split())
@@ -185,10 +217,13 @@ def streams_edit(
     new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
     kind: Annotated[str | None, typer.Option(help=f"A new kind: {_KINDS}.")] = None,
     note: Annotated[str | None, typer.Option(help="A new note.")] = None,
+    starts: StartsOpt = None,
+    ends: EndsOpt = None,
+    no_dates: Annotated[bool, typer.Option("--no-dates", help="Remove the dates.")] = False,
     days: DaysOpt = 30,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Change a web stream's query, name, kind or note; a new query is rematched.
+    """Change a web stream's query, name, kind, note or dates; a new query is rematched.
 
     Example: hubbub streams edit "Spring market" --query '"spring market" OR #avlmarket'
     """
@@ -199,9 +234,25 @@ def streams_edit(
         try:
             found = _find(store, ws_id, name)
             try:
+                window: Window | None = None
+                if no_dates:
+                    window = (None, None)
+                elif starts is not None or ends is not None:
+                    given = _window(store, slug, starts or "", ends or "")
+                    window = (
+                        given[0] if starts is not None else found.starts,
+                        given[1] if ends is not None else found.ends,
+                    )
                 with store.begin() as conn:
                     changed = update_stream(
-                        conn, ws_id, found.id, name=new_name, query=query, kind=kind, note=note
+                        conn,
+                        ws_id,
+                        found.id,
+                        name=new_name,
+                        query=query,
+                        kind=kind,
+                        note=note,
+                        window=window,
                     )
             except StreamError as exc:
                 fail(str(exc), BAD_INPUT)

@@ -51,9 +51,11 @@ __all__ = [
     "CsvOptions",
     "RowError",
     "csv_batches",
+    "match_columns",
     "parse_mapping",
     "resolve_columns",
     "row_post",
+    "sniff_dialect",
 ]
 
 #: every field a column can fill, and the header names recognised for it
@@ -142,12 +144,26 @@ def resolve_columns(headers: list[str], options: CsvOptions, path: Path) -> dict
     Raises :class:`SourceError` naming the file when a mapped header is missing or a
     required field has no column.
     """
+    return match_columns(headers, options.mapping, path, SYNONYMS, REQUIRED)
+
+
+def match_columns(
+    headers: list[str],
+    mapping: Mapping[str, str],
+    path: Path,
+    synonyms: Mapping[str, tuple[str, ...]],
+    required: tuple[str, ...],
+) -> dict[str, int]:
+    """:func:`resolve_columns` for any set of fields: ``synonyms`` names each field's
+    recognised headers (normalised: lower case, letters and digits only) and
+    ``required`` the fields that must have a column. Other CSV imports (the goals'
+    redemptions) read their columns with it too."""
     found: dict[str, int] = {}
     by_name = {h.strip(): i for i, h in enumerate(headers)}
     by_norm: dict[str, int] = {}
     for i, h in enumerate(headers):
         by_norm.setdefault(_norm(h), i)
-    for name, header in options.mapping.items():
+    for name, header in mapping.items():
         if header in by_name:
             found[name] = by_name[header]
         elif _norm(header) in by_norm:
@@ -158,16 +174,16 @@ def resolve_columns(headers: list[str], options: CsvOptions, path: Path) -> dict
                 f"(the columns are: {', '.join(h.strip() for h in headers)})"
             )
     taken = set(found.values())
-    for name, synonyms in SYNONYMS.items():
+    for name, known in synonyms.items():
         if name in found:
             continue
-        for synonym in synonyms:
+        for synonym in known:
             index = by_norm.get(synonym)
             if index is not None and index not in taken:
                 found[name] = index
                 taken.add(index)
                 break
-    missing = [name for name in REQUIRED if name not in found]
+    missing = [name for name in required if name not in found]
     if missing:
         raise SourceError(
             f"{path}:1: no column for {', '.join(missing)}: name it with --map "
@@ -257,7 +273,9 @@ def row_post(
     )
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+def sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    """The delimiter and quoting of a CSV sample (``,``, ``;``, tab or ``|``); Excel's
+    when it cannot tell."""
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
@@ -284,7 +302,7 @@ def csv_batches(
     sample = handle.read(8192).decode("utf-8-sig", errors="ignore")
     handle.seek(0)  # a plain file or a gzip stream: both seek back to the start
     text = io.TextIOWrapper(cast(IO[bytes], handle), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, _dialect(sample))
+    reader = csv.reader(text, sniff_dialect(sample))
     try:
         headers = next(reader)
     except StopIteration:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, func, insert, select
 
-from hubbub.model import STREAM_KINDS, Stream, StreamKind, Workspace
+from hubbub.model import STREAM_KINDS, WINDOWED_KINDS, Stream, StreamKind, Workspace
 from hubbub.query import STREAM_MAX_LENGTH, parse
 from hubbub.store.tables import audit_log, mention_streams, streams
 from hubbub.store.types import as_utc, opt_utc
@@ -38,6 +38,7 @@ __all__ = [
     "Origin",
     "StreamError",
     "StreamRow",
+    "Window",
     "active_streams",
     "create_stream",
     "get_stream",
@@ -76,6 +77,8 @@ class StreamRow:
     mentions: int = 0
     mentions_week: int = 0
     last_mention: datetime | None = None
+    starts: datetime | None = None  # an event's or campaign's window, [starts, ends)
+    ends: datetime | None = None
 
     @property
     def editable(self) -> bool:
@@ -84,7 +87,7 @@ class StreamRow:
 
     def as_stream(self) -> Stream:
         kind: StreamKind = self.kind  # type: ignore[assignment]  # checked on the way in
-        return Stream(self.name, self.query, kind, self.paused)
+        return Stream(self.name, self.query, kind, self.paused, self.starts, self.ends)
 
 
 _COLUMNS = (
@@ -98,6 +101,8 @@ _COLUMNS = (
     streams.c.created,
     streams.c.updated,
     streams.c.created_by,
+    streams.c.starts,
+    streams.c.ends,
 )
 
 
@@ -172,6 +177,8 @@ def _row(r: Any, counts: dict[int, tuple[int, int, datetime | None]]) -> StreamR
         mentions=total,
         mentions_week=week,
         last_mention=last,
+        starts=opt_utc(r.starts),
+        ends=opt_utc(r.ends),
     )
 
 
@@ -224,11 +231,13 @@ def stored_workspace(conn: Connection, ws: Workspace) -> tuple[int, Workspace]:
 def active_streams(conn: Connection, ws_id: int) -> tuple[Stream, ...]:
     """The streams every runner matches with: stored, of either origin, not paused."""
     rows = conn.execute(
-        select(streams.c.name, streams.c.query, streams.c.kind)
+        select(streams.c.name, streams.c.query, streams.c.kind, streams.c.starts, streams.c.ends)
         .where(streams.c.workspace_id == ws_id, streams.c.paused.is_(False))
         .order_by(streams.c.id)
     )
-    return tuple(Stream(r.name, r.query, r.kind) for r in rows)
+    return tuple(
+        Stream(r.name, r.query, r.kind, False, opt_utc(r.starts), opt_utc(r.ends)) for r in rows
+    )
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -250,6 +259,21 @@ def _check_kind(kind: str) -> StreamKind:
         raise StreamError(f"kind {kind!r} must be one of {', '.join(STREAM_KINDS)}")
     checked: StreamKind = kind  # type: ignore[assignment]
     return checked
+
+
+#: a stream's window: ``(starts, ends)``, either may be None (open on that side)
+Window = tuple[datetime | None, datetime | None]
+
+
+def _check_window(kind: str, window: Window) -> Window:
+    starts, ends = (opt_utc(w) for w in window)
+    if (starts or ends) and kind not in WINDOWED_KINDS:
+        raise StreamError(
+            f"a start and end are for {' and '.join(WINDOWED_KINDS)} streams, not {kind}"
+        )
+    if starts and ends and ends <= starts:
+        raise StreamError("the end must be after the start")
+    return starts, ends
 
 
 def _check_query(query: str) -> str:
@@ -300,16 +324,20 @@ def create_stream(
     *,
     user_id: int | None = None,
     note: str = "",
+    window: Window = (None, None),
     now: datetime | None = None,
 ) -> int:
     """Store a new web stream; return its id.
 
-    Raises :class:`StreamError` (name empty, too long or taken; unknown kind) or
-    :class:`~hubbub.query.QueryError` (the query, with its column).
+    ``window`` is an event's or campaign's ``(starts, ends)``. Raises
+    :class:`StreamError` (name empty, too long or taken; unknown kind; a window on
+    another kind, or ending before it starts) or :class:`~hubbub.query.QueryError`
+    (the query, with its column).
     """
     now = now or datetime.now(UTC)
     name = _clean_name(name)
     checked = _check_kind(kind)
+    starts, ends = _check_window(checked, window)
     query = _check_query(query)
     _name_free(conn, ws_id, name)
     stream_id: int = conn.execute(
@@ -325,11 +353,21 @@ def create_stream(
             created=now,
             updated=now,
             created_by=user_id,
+            starts=starts,
+            ends=ends,
         )
         .returning(streams.c.id)
     ).scalar_one()
-    _audit(conn, ws_id, user_id, "stream.create", stream_id, {"name": name, "query": query}, now)
+    detail: dict[str, Any] = {"name": name, "query": query}
+    if starts or ends:
+        detail["window"] = [_iso(starts), _iso(ends)]
+    _audit(conn, ws_id, user_id, "stream.create", stream_id, detail, now)
     return stream_id
+
+
+def _iso(value: Any) -> Any:
+    """A value for the audit log's JSON: times as ISO 8601 text."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _editable(conn: Connection, ws_id: int, stream_id: int) -> StreamRow:
@@ -353,13 +391,15 @@ def update_stream(
     query: str | None = None,
     kind: str | None = None,
     note: str | None = None,
+    window: Window | None = None,
     user_id: int | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Change a web stream's name, query, kind or note; True when the query changed.
+    """Change a web stream's name, query, kind, note or window; True when the query changed.
 
-    ``None`` leaves a field as it is. Raises LookupError for a stream not in the
-    workspace, :class:`StreamError` for a file stream or a bad value, and
+    ``None`` leaves a field as it is (``window=(None, None)`` removes the window).
+    Raises LookupError for a stream not in the workspace, :class:`StreamError` for a
+    file stream or a bad value, and
     :class:`~hubbub.query.QueryError` for a bad query. A changed query should be
     followed by :func:`hubbub.rematch.rematch` so that stored posts are matched anew.
     """
@@ -375,11 +415,17 @@ def update_stream(
         values["query"] = checked
     if note is not None and note.strip() != current.note:
         values["note"] = note.strip()
+    new_kind = values.get("kind", current.kind)
+    wanted = window if window is not None else (current.starts, current.ends)
+    starts, ends = _check_window(new_kind, wanted)
+    if (starts, ends) != (current.starts, current.ends):
+        values.update(starts=starts, ends=ends)
     if not values:
         return False
     conn.execute(streams.update().where(streams.c.id == stream_id).values(updated=now, **values))
-    before = {k: getattr(current, k) for k in values}
-    _audit(conn, ws_id, user_id, "stream.update", stream_id, {"from": before, "to": values}, now)
+    before = {k: _iso(getattr(current, k)) for k in values}
+    after = {k: _iso(v) for k, v in values.items()}
+    _audit(conn, ws_id, user_id, "stream.update", stream_id, {"from": before, "to": after}, now)
     return "query" in values
 
 

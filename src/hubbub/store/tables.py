@@ -43,6 +43,7 @@ __all__ = [
     "include_name",
     "invitations",
     "is_search_index",
+    "leads",
     "link_clicks",
     "login_attempts",
     "media",
@@ -55,6 +56,8 @@ __all__ = [
     "post_deliveries",
     "post_media",
     "posts",
+    "promo_codes",
+    "promo_redemptions",
     "scheduled_posts",
     "source_cursors",
     "source_leases",
@@ -172,6 +175,9 @@ streams = Table(
     Column("updated", UtcDateTime, nullable=False),  # the last change of query/name/kind/state
     Column("created_by", Integer, ForeignKey("users.id")),  # who made a web stream
     Column("note", Text, nullable=False, server_default=""),  # why the stream exists
+    # --- goals (migration 0011): an event's or campaign's window, [starts, ends) ---
+    Column("starts", UtcDateTime),
+    Column("ends", UtcDateTime),
     UniqueConstraint("workspace_id", "name", name="uq_streams_workspace_id_name"),
 )
 
@@ -574,6 +580,68 @@ alerts = Table(
     UniqueConstraint("workspace_id", "stream", "kind", "window_end", name="uq_alerts_workspace_id"),
 )
 Index("ix_alerts_workspace_created", alerts.c.workspace_id, alerts.c.created)
+
+# --- goals: promo codes, their redemptions, leads (migration 0011) ---------------------
+
+# The codes a business declares (the Goals page, manager role), found in its own posts and
+# in mentions as whole words without case; ``code`` is kept upper-case, so it is unique
+# per workspace whatever the case it was typed in. ``starts``/``ends`` (optional) bound
+# when it runs.
+promo_codes = Table(
+    "promo_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("description", String(300), nullable=False, default=""),
+    Column("starts", UtcDateTime),
+    Column("ends", UtcDateTime),
+    Column("created", UtcDateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id")),
+    UniqueConstraint("workspace_id", "code", name="uq_promo_codes_workspace_id_code"),
+)
+
+# Redemptions imported from a till's or shop's CSV export (``hubbub goals redemptions``).
+# ``ref`` is the order id when the file has one, else a digest of the row's code, time,
+# amount and how many identical rows came before it in the file: importing the same file
+# again stores nothing twice.
+promo_redemptions = Table(
+    "promo_redemptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("code", String(64), nullable=False),  # upper-case, like promo_codes.code
+    Column("redeemed", UtcDateTime, nullable=False),
+    Column("amount", Float),  # the order's value, when the export gives it
+    Column("ref", String(200), nullable=False),
+    Column("source", String(300), nullable=False, default=""),  # the file's name
+    Column("line", Integer),
+    Column("imported", UtcDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "ref", name="uq_promo_redemptions_workspace_id_ref"),
+)
+Index(
+    "ix_promo_redemptions_workspace_redeemed",
+    promo_redemptions.c.workspace_id,
+    promo_redemptions.c.redeemed,
+)
+
+# A lead's status where a person set it (the Goals page or the inbox item); a purchase-
+# intent or recommendation-request mention without a row here is open, or contacted
+# once the inbox shows a reply (see hubbub.goals.leads). ``contacted`` is when it was
+# first contacted, ``closed`` when it was won or lost.
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), nullable=False),
+    Column("mention_id", Integer, ForeignKey("mentions.id"), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # open, contacted, won, lost
+    Column("contacted", UtcDateTime),
+    Column("closed", UtcDateTime),
+    Column("updated", UtcDateTime, nullable=False),
+    Column("updated_by", Integer, ForeignKey("users.id")),
+)
+Index("ix_leads_workspace_id", leads.c.workspace_id)
 
 # --- publish: images (migration 0013) ----------------------------------------------------
 

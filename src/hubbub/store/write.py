@@ -64,7 +64,7 @@ from hubbub.store.tables import (
     workspaces,
 )
 from hubbub.store.tables import mentions as mentions_t
-from hubbub.store.types import entities_to_json, json_dumps
+from hubbub.store.types import entities_to_json, json_dumps, opt_utc
 
 __all__ = [
     "WriteResult",
@@ -185,6 +185,8 @@ def _sync_streams(conn: Connection, ws_id: int, ws: Workspace, now: datetime) ->
                 streams.c.paused,
                 streams.c.origin,
                 streams.c.note,
+                streams.c.starts,
+                streams.c.ends,
             ).where(streams.c.workspace_id == ws_id)
         )
     }
@@ -198,6 +200,8 @@ def _sync_streams(conn: Connection, ws_id: int, ws: Workspace, now: datetime) ->
             "origin": "file",
             "created": now,
             "updated": now,
+            "starts": s.starts,
+            "ends": s.ends,
         }
         for s in wanted.values()
         if s.name not in stored
@@ -206,11 +210,13 @@ def _sync_streams(conn: Connection, ws_id: int, ws: Workspace, now: datetime) ->
         conn.execute(_insert(conn, streams).on_conflict_do_nothing(), new)
     for name, s in wanted.items():
         row = stored.get(name)
-        if row is None or (row.kind, row.query, bool(row.paused), row.origin) == (
+        window = (opt_utc(row.starts), opt_utc(row.ends)) if row is not None else None
+        if row is None or (row.kind, row.query, bool(row.paused), row.origin, window) == (
             s.kind,
             s.query,
             s.paused,
             "file",
+            (opt_utc(s.starts), opt_utc(s.ends)),
         ):
             continue
         values: dict[str, Any] = {
@@ -219,6 +225,8 @@ def _sync_streams(conn: Connection, ws_id: int, ws: Workspace, now: datetime) ->
             "paused": s.paused,
             "origin": "file",
             "updated": now,
+            "starts": s.starts,
+            "ends": s.ends,
         }
         if row.origin != "file":
             taken = (

@@ -30,7 +30,7 @@ from hubbub.web import format as fmt
 from hubbub.web.deps import CsrfError, LoginRequired, csrf_protect
 from hubbub.web.pages import render
 from hubbub.web.routes import audit as audit_page
-from hubbub.web.routes import auth, inbox, links, mentions, overview, publish
+from hubbub.web.routes import auth, goals, inbox, links, mentions, overview, publish
 from hubbub.web.routes import insight as insight_page
 from hubbub.web.routes import report as report_page
 from hubbub.web.routes import settings as settings_page
@@ -96,6 +96,7 @@ def create_app(
     app.include_router(links.router)
     app.include_router(audit_page.router)
     app.include_router(report_page.router)
+    app.include_router(goals.router)
 
     @app.middleware("http")
     async def security_headers(

@@ -20,7 +20,7 @@ NAV: tuple[tuple[str, str | None], ...] = (
     ("Inbox", "inbox"),
     ("Audit", "audit"),
     ("Publish", "publish"),
-    ("Goals", None),
+    ("Goals", "goals"),
     ("Settings", "settings"),
 )
 

@@ -17,6 +17,7 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from hubbub.model import (
     NETWORKS,
     ROLES,
     STREAM_KINDS,
+    WINDOWED_KINDS,
     Competitor,
     Locale,
     Role,
@@ -70,7 +72,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "locale": ("town", "country", "latitude", "longitude", "radius_km", "nicknames"),
     "competitors": ("name", "handles"),
     "team": ("name", "email", "role", "handles"),
-    "streams": ("name", "query", "kind", "paused"),
+    "streams": ("name", "query", "kind", "paused", "starts", "ends"),
 }
 
 
@@ -278,7 +280,7 @@ def parse_workspace(text: str, filename: str = "hubbub.toml") -> Workspace:
             check.add((*key, "email"), f"email {email!r} is not an email address")
         handles = check.handles(item, key, f"team member {tname!r}")
         team.append(TeamMember(tname, email, cast(Role, role), handles))
-    streams = _check_streams(check, data)
+    streams = _check_streams(check, data, _zone_or_utc(timezone))
 
     workspace = Workspace(
         slug=slug,
@@ -349,7 +351,46 @@ def _check_locale(check: _Checker, data: dict[str, Any]) -> Locale | None:
     )
 
 
-def _check_streams(check: _Checker, data: dict[str, Any]) -> list[Stream]:
+def _zone_or_utc(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC  # the bad name is reported on its own line
+
+
+def _moment(
+    check: _Checker, item: dict[str, Any], name: str, key: Key, zone: tzinfo, label: str
+) -> datetime | None:
+    """``starts``/``ends`` as aware UTC: a TOML date (the start of that local day, for
+    ``ends`` the end of it), a local date and time (in the workspace's zone), one with an
+    offset, or the same written as ISO 8601 text."""
+    if name not in item:
+        return None
+    value = item[name]
+    if isinstance(value, str):
+        try:
+            value = (
+                date.fromisoformat(value.strip())
+                if len(value.strip()) == 10
+                else datetime.fromisoformat(value.strip())
+            )
+        except ValueError:
+            value = None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        return aware.astimezone(UTC)
+    if isinstance(value, date):
+        day = value + timedelta(days=1) if name == "ends" else value
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    check.add(
+        (*key, name),
+        f"{label} {name} must be a date like 2026-12-05 or a date and time like "
+        f"2026-12-05T18:00:00, not {_kind(item[name])}",
+    )
+    return None
+
+
+def _check_streams(check: _Checker, data: dict[str, Any], zone: tzinfo) -> list[Stream]:
     streams: list[Stream] = []
     seen: set[str] = set()
     for i, item in enumerate(check.tables(data, "streams", "streams")):
@@ -376,7 +417,18 @@ def _check_streams(check: _Checker, data: dict[str, Any]) -> list[Stream]:
             problem = _query_problem(query)
             if problem:
                 check.add((*key, "query"), f"stream {name!r} query: {problem}")
-        streams.append(Stream(name, query, cast(StreamKind, kind), paused))
+        label = f"stream {name!r}"
+        starts = _moment(check, item, "starts", key, zone, label)
+        ends = _moment(check, item, "ends", key, zone, label)
+        if (starts or ends) and kind not in WINDOWED_KINDS:
+            check.add(
+                (*key, "starts" if "starts" in item else "ends"),
+                f"{label}: starts and ends are for {' and '.join(WINDOWED_KINDS)} streams, "
+                f"not {kind}",
+            )
+        if starts and ends and ends <= starts:
+            check.add((*key, "ends"), f"{label}: ends must be after starts")
+        streams.append(Stream(name, query, cast(StreamKind, kind), paused, starts, ends))
     return streams
 
 

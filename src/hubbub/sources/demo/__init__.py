@@ -9,7 +9,16 @@ business's followers); :class:`DemoSource` emits it in batches under the
 from __future__ import annotations
 
 from hubbub.sources.demo.generate import generate_world
+from hubbub.sources.demo.goals import DemoCode, demo_codes, with_event_windows
 from hubbub.sources.demo.source import DemoSource
 from hubbub.sources.demo.world import DemoWorld, resolve_end
 
-__all__ = ["DemoSource", "DemoWorld", "generate_world", "resolve_end"]
+__all__ = [
+    "DemoCode",
+    "DemoSource",
+    "DemoWorld",
+    "demo_codes",
+    "generate_world",
+    "resolve_end",
+    "with_event_windows",
+]

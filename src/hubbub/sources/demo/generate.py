@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from hubbub.model import Account, Metrics, Post, Workspace
 from hubbub.sources.demo.context import context_of
+from hubbub.sources.demo.goals import goal_posts
 from hubbub.sources.demo.people import Actor, cast_of
 from hubbub.sources.demo.world import DemoWorld, World, resolve_end
 
@@ -61,6 +62,8 @@ def generate_world(
     _shares(w, originals)
     w.posts.sort(key=lambda p: (p.created, p.network, p.id))
     _metrics(w)
+    if goal_posts(w, workspace):  # drawn last: what came before is as it always was
+        w.posts.sort(key=lambda p: (p.created, p.network, p.id))
     accounts: dict[tuple[str, str], Account] = {}
     for p in w.posts:
         accounts.setdefault((p.author.network, p.author.id), p.author)

@@ -43,6 +43,7 @@ from hubbub.web.deps import (
     require_role,
 )
 from hubbub.web.pages import render
+from hubbub.web.routes.goals import item_history, lead_for_item
 
 __all__ = ["PAGE_SIZE", "router", "waited"]
 
@@ -317,7 +318,8 @@ def _item_page(
                 conn, item.network, item.native_id, detail.conversation_id, detail.reply_to
             ),
             "notes": queries.notes(conn, item.id),
-            "history": queries.audit_entries(conn, ws.id, subject=f"inbox_item:{item.id}"),
+            "history": item_history(conn, ws.id, item.id),
+            "lead": lead_for_item(conn, ws.id, item.id),
             "team": team,
             "names": {m.id: m.label for m in team},
             "canned": queries.canned_reply_list(conn, ws.id),

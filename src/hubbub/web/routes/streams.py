@@ -28,13 +28,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
-from hubbub.model import STREAM_KINDS
+from hubbub.days import day_bound, day_field, days_text
+from hubbub.model import STREAM_KINDS, WINDOWED_KINDS
 from hubbub.query import SEARCH_MAX_LENGTH, STREAM_MAX_LENGTH, QueryError
 from hubbub.querycheck import check_query
 from hubbub.rematch import DEFAULT_DAYS, PREVIEW_POSTS, preview, rematch
 from hubbub.store.streams import (
     StreamError,
     StreamRow,
+    Window,
     create_stream,
     get_stream,
     list_streams,
@@ -108,6 +110,9 @@ def stream_list(
             "workspaces": user_workspaces(conn, user.user.id),
             "role": access.role,
             "streams": rows,
+            "windows": {
+                s.id: days_text(s.starts, s.ends, ws.timezone) for s in rows if s.starts or s.ends
+            },
             "can_edit": _can_edit(access),
             "done": done[:500],
         },
@@ -137,6 +142,7 @@ def _form(
             "stream": stream,
             "values": values,
             "kinds": STREAM_KINDS,
+            "windowed_kinds": WINDOWED_KINDS,
             "error": error,
             "check": check,
             "preview": preview(store, check.query) if check and check.valid else None,
@@ -152,12 +158,29 @@ def stream_new(
     request: Request, access: CurrentWorkspace, user: CurrentUser, conn: ConnDep
 ) -> Response:
     require_role(access, EDIT_ROLE)
-    values = {"name": "", "kind": "campaign", "query": "", "note": ""}
+    values = {"name": "", "kind": "campaign", "query": "", "note": "", "starts": "", "ends": ""}
     return _form(request, access, conn, user.user.id, stream=None, values=values)
 
 
-def _values(name: str, kind: str, query: str, note: str) -> dict[str, str]:
-    return {"name": name, "kind": kind, "query": query[:MAX_QUERY_INPUT], "note": note[:1000]}
+def _values(
+    name: str, kind: str, query: str, note: str, starts: str = "", ends: str = ""
+) -> dict[str, str]:
+    return {
+        "name": name,
+        "kind": kind,
+        "query": query[:MAX_QUERY_INPUT],
+        "note": note[:1000],
+        "starts": starts[:10],
+        "ends": ends[:10],
+    }
+
+
+def _window(values: dict[str, str], tz: str) -> Window:
+    """The form's dates as the stream's window (local days, the end day included)."""
+    try:
+        return day_bound(values["starts"], tz), day_bound(values["ends"], tz, end=True)
+    except ValueError as exc:
+        raise StreamError(f"the window: {exc}") from None
 
 
 @router.post("/w/{slug}/streams/new")
@@ -172,14 +195,24 @@ def stream_create(
     kind: Annotated[str, Form()] = "campaign",
     query: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    starts: Annotated[str, Form()] = "",
+    ends: Annotated[str, Form()] = "",
 ) -> Response:
     require_role(access, EDIT_ROLE)
     ws = access.workspace
-    values = _values(name, kind, query, note)
+    values = _values(name, kind, query, note, starts, ends)
     try:
+        window = _window(values, ws.timezone)
         with store.begin() as tx:
             create_stream(
-                tx, ws.id, name, values["query"], kind, user_id=user.user.id, note=values["note"]
+                tx,
+                ws.id,
+                name,
+                values["query"],
+                kind,
+                user_id=user.user.id,
+                note=values["note"],
+                window=window,
             )
     except (StreamError, QueryError) as exc:
         error = f"Query: {exc}" if isinstance(exc, QueryError) else str(exc).capitalize()
@@ -225,7 +258,15 @@ def stream_edit(
 ) -> Response:
     require_role(access, EDIT_ROLE)
     found = _stream(conn, access, stream_id)
-    values = {"name": found.name, "kind": found.kind, "query": found.query, "note": found.note}
+    tz = access.workspace.timezone
+    values = {
+        "name": found.name,
+        "kind": found.kind,
+        "query": found.query,
+        "note": found.note,
+        "starts": day_field(found.starts, tz),
+        "ends": day_field(found.ends, tz, end=True),
+    }
     return _form(request, access, conn, user.user.id, stream=found, values=values)
 
 
@@ -242,12 +283,15 @@ def stream_update(
     kind: Annotated[str, Form()] = "campaign",
     query: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    starts: Annotated[str, Form()] = "",
+    ends: Annotated[str, Form()] = "",
 ) -> Response:
     require_role(access, EDIT_ROLE)
     ws = access.workspace
     found = _stream(conn, access, stream_id)
-    values = _values(name, kind, query, note)
+    values = _values(name, kind, query, note, starts, ends)
     try:
+        window = _window(values, ws.timezone)
         with store.begin() as tx:
             changed = update_stream(
                 tx,
@@ -257,6 +301,7 @@ def stream_update(
                 kind=kind,
                 query=values["query"],
                 note=values["note"],
+                window=window,
                 user_id=user.user.id,
             )
     except (StreamError, QueryError) as exc:
