@@ -12,10 +12,11 @@ from html.parser import HTMLParser
 import pytest
 
 from hubbub import charts
+from hubbub.goals.explain import GOAL_INFO, format_value
 from hubbub.model import Goal
 from hubbub.report import CSP, build_report, dates_window, render_html
 from hubbub.report.model import GoalRow
-from hubbub.report.render import goal_label, goal_value
+from hubbub.report.render import goal_label, goal_title, goal_value
 from hubbub.store import Store
 from hubbub.web import charts as web_charts
 from tests.report.helpers import FIRST, LAST, NOW, TZ, fill
@@ -102,28 +103,32 @@ def test_the_report_shows_its_figures(store: Store) -> None:
     assert [int(c) for c in cells] == list(report.insight.hours)
 
 
-def test_goals_render_whatever_figures_they_have() -> None:
-    assert goal_label("clicks") == "Clicks on tracked links"
-    assert goal_label("clicks_bluesky") == "Clicks from Bluesky"
-    assert goal_label("clicks_direct") == "Clicks, no referrer"
-    assert goal_label("repeat_customers") == "Repeat customers"
-    assert goal_value("answer_rate", 0.755) == "76%"
-    assert goal_value("visit_share", 0.05) == "5.0%"
-    assert goal_value("median_first_response_hours", 2.25) == "2.2 h"
-    assert goal_value("coupons_redeemed", 12.0) == "12"
-    assert goal_value("spend_per_visit", 7.5) == "7.50"
-    assert goal_value("anything", None) == "–"
+def test_goal_figures_are_worded_as_the_goals_page_words_them() -> None:
+    for goal, info in GOAL_INFO.items():
+        for name, figure in info.figures.items():
+            assert goal_label(goal, name) == figure.label
+            assert goal_value(goal, name, 0.5) == format_value(figure.kind, 0.5)
+    assert goal_title("traffic") == (GOAL_INFO["traffic"].title, GOAL_INFO["traffic"].what)
+    assert goal_label("traffic", "clicks_bluesky") == "Clicks from Bluesky"
+    assert goal_label("traffic", "clicks_direct") == "Clicks, no referrer"
+    assert goal_value("customer_service", "answer_rate", 0.755) == "76%"
+    assert goal_value("customer_service", "median_first_response_hours", 2.5) == "2.5 h"
+    assert goal_value("customer_service", "median_first_response_hours", 0.5) == "30 min"
+    assert goal_value("traffic", "clicks", 1204.0) == "1,204"
+    assert goal_value("traffic", "clicks", None) == "–"
+    assert goal_title("word_of_mouth") == ("Word of mouth", "")
+    assert goal_label("word_of_mouth", "referrals_made") == "Referrals made"
 
 
 def test_an_unknown_goal_is_shown_with_a_fallback_label(store: Store) -> None:
     fill(store)
     with store.connect() as conn:
         report = build_report(conn, "larkspur", WINDOW, now=NOW)
-    extra = Goal("loyalty", {"returning_customers": 4.0, "returning_share": 0.25})
+    extra = Goal("loyalty", {"returning_customers": 4.0, "repeat_share": 0.25})
     odd = GoalRow("word_of_mouth", {"referrals_made": 3.0}, {})
     rows = (*report.goals, GoalRow(extra.name, dict(extra.figures), {}), odd)
     html = render_html(replace(report, goals=rows))
-    assert '<div class="goal" data-goal="loyalty">' in html and "<h3>Loyalty</h3>" in html
+    assert '<div class="goal" data-goal="loyalty">' in html and "<h3>Build loyalty</h3>" in html
     assert "Returning customers" in html and ">25%<" in html
     assert "<h3>Word of mouth</h3>" in html and "Referrals made" in html
 

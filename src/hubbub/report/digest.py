@@ -32,7 +32,14 @@ from sqlalchemy import Connection
 
 from hubbub.alerts import send_message, sender
 from hubbub.report.model import Report, ReportError, build_report
-from hubbub.report.render import change_text, figure_value, goal_label, goal_value, render_html
+from hubbub.report.render import (
+    change_text,
+    figure_value,
+    goal_label,
+    goal_title,
+    goal_value,
+    render_html,
+)
 from hubbub.report.window import Window, dates_window
 from hubbub.settings import Settings
 from hubbub.store import Store, load_workspace
@@ -250,8 +257,10 @@ def digest_text(report: Report, attachment: str) -> str:
     for goal in report.goals:
         shown = list(goal.figures.items())[:4]
         if shown:
-            figures = "; ".join(f"{goal_label(k)} {goal_value(k, v)}" for k, v in shown)
-            lines.append(f"{goal.name.replace('_', ' ').capitalize()}: {figures}")
+            figures = "; ".join(
+                f"{goal_label(goal.name, k)} {goal_value(goal.name, k, v)}" for k, v in shown
+            )
+            lines.append(f"{goal_title(goal.name)[0]}: {figures}")
     lines += [
         "",
         f"The full report is attached ({attachment}): open it in a browser, or print it.",

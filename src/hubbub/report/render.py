@@ -7,9 +7,8 @@ network or to hubbub itself, only ``#`` anchors between its own sections. Print 
 starts each section on a new page and keeps tables and charts whole, which is what
 :mod:`hubbub.report.pdf` prints.
 
-Goals are rendered generically: :func:`goal_label` and :func:`goal_value` know the
-figures measured today and give any other figure a readable label and number, so a
-goal added to :func:`hubbub.goals.measure` shows up without a change here.
+Goals are labelled and formatted as the Goals page does it (:mod:`hubbub.goals.explain`),
+so the page, ``hubbub goals``, the report and the digest never word a figure two ways.
 
 The web route serves the same bytes under :data:`CSP`, which allows exactly this
 style sheet (by its SHA-256) and ``data:`` images, and nothing else.
@@ -31,16 +30,17 @@ from markupsafe import Markup
 from hubbub import charts
 from hubbub.audit.render import FIGURE_LABELS as AUDIT_LABELS
 from hubbub.audit.render import format_change, format_value
+from hubbub.goals.explain import GOAL_INFO, figure_info
+from hubbub.goals.explain import format_value as format_goal_value
 from hubbub.report.model import Figure, Report
 from hubbub.store.insight_views import Count
 
 __all__ = [
     "CSP",
-    "GOAL_LABELS",
-    "GOAL_NAMES",
     "NAMES",
     "change_text",
     "goal_label",
+    "goal_title",
     "goal_value",
     "render_html",
 ]
@@ -70,63 +70,28 @@ NAMES = {
     "spam_promo": "spam / promotion",
 }
 
-GOAL_NAMES = {
-    "traffic": ("Traffic", "People who followed the tracked links in your posts."),
-    "promotions": ("Promotions", "How your offers were taken up."),
-    "leads": ("Leads", "People who asked to buy or to be contacted."),
-    "visits": ("Visits", "People who came by in person."),
-    "events": ("Events", "Interest in your events."),
-    "customer_service": ("Customer service", "How the inbox was answered."),
-    "loyalty": ("Loyalty", "Customers and fans who came back."),
-}
 
-#: labels of the goal figures measured so far; others get one from their name
-GOAL_LABELS = {
-    "clicks": "Clicks on tracked links",
-    "posts_published": "Posts published",
-    "clicks_per_post": "Clicks per post",
-    "items": "Inbox items that needed a person",
-    "answered": "Answered",
-    "answer_rate": "Share answered",
-    "median_first_response_hours": "Median first response",
-    "within_target": "Answered within your target",
-}
-_SHARE_ENDINGS = ("_rate", "share", "within_target")
+def goal_title(goal: str) -> tuple[str, str]:
+    """A goal's title and what it measures, as the Goals page says them."""
+    info = GOAL_INFO.get(goal)
+    return (info.title, info.what) if info else (goal.replace("_", " ").capitalize(), "")
+
+
+def goal_label(goal: str, figure: str) -> str:
+    """A goal figure's label, as the Goals page gives it (:mod:`hubbub.goals.explain`)."""
+    if goal in GOAL_INFO:
+        return figure_info(goal, figure).label
+    return figure.replace("_", " ").capitalize()  # a goal the Goals page does not know yet
+
+
+def goal_value(goal: str, figure: str, value: float | None) -> str:
+    """A goal figure's value as the Goals page shows it: ``42%``, ``3.5 h``, ``1,204``."""
+    kind = figure_info(goal, figure).kind if goal in GOAL_INFO else "ratio"
+    return format_goal_value(kind, value)
 
 
 def _network(name: str) -> str:
     return NAMES.get(name, name.capitalize() if name else name)
-
-
-def goal_label(name: str) -> str:
-    """A goal figure's label: the known one, ``Clicks from X`` for a per-network click
-    count, else the name in words (``repeat_customers`` -> ``Repeat customers``)."""
-    if name in GOAL_LABELS:
-        return GOAL_LABELS[name]
-    if name.startswith("clicks_"):
-        rest = name.removeprefix("clicks_")
-        return "Clicks, no referrer" if rest == "direct" else f"Clicks from {_network(rest)}"
-    return name.replace("_", " ").strip().capitalize() or name
-
-
-def _is_share(name: str) -> bool:
-    return name.endswith(_SHARE_ENDINGS)
-
-
-def goal_value(name: str, value: float | None) -> str:
-    """A goal figure as people read it: shares as percentages, hours and days with
-    their unit, whole numbers with separators, others with two decimals at most."""
-    if value is None:
-        return "–"
-    if _is_share(name):
-        return charts.percent(value)
-    if name.endswith("_hours"):
-        return f"{value:,.1f} h"
-    if name.endswith("_days"):
-        return f"{value:,.1f} days"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
 
 
 def _direction(change: float, higher_is_better: bool) -> str:
@@ -335,7 +300,7 @@ def render_html(report: Report) -> str:
         rows=lambda found, whole=total: _rows(found, whole),
         busiest=_busiest(v.hours),
         engagement_per=(v.totals.engagement / total) if total else None,
-        goal_names=GOAL_NAMES,
+        goal_title=goal_title,
         goal_label=goal_label,
         goal_value=goal_value,
         audit=_audit(report),
