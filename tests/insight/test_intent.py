@@ -15,10 +15,16 @@ from hubbub.model import INTENTS, Entities, Span
             "Can anyone recommend a good bakery in West Asheville? Need a birthday cake",
             {"question", "recommendation_request", "purchase_intent"},
         ),
-        (
+        (  # "my order": one already placed, not an intent to buy
             "Waited 40 minutes and my order was wrong. Never again, @larkspurbakes",
-            {"complaint", "purchase_intent"},
+            {"complaint"},
         ),
+        ("@larkspurbakes my focaccia order was wrong AGAIN 😤", {"complaint"}),
+        ("Ok @larkspurbakes your focaccia is ridiculous. In a good way.", {"praise"}),
+        ("That line was ridiculous, in the best way: worth it", {"praise"}),
+        ("This is ridiculous. Waited 40 minutes.", {"complaint"}),
+        ("Where is the place to order cakes", {"question", "purchase_intent"}),
+        ("Can I order 2 loaves for Saturday?", {"question", "purchase_intent"}),
         ("The croissants were stale and overpriced today 😞", {"complaint"}),
         ("Absolutely love the cinnamon rolls at Larkspur, thank you Maya!", {"praise"}),
         ("Their sourdough is not great honestly", {"other"}),

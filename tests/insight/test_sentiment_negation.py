@@ -29,6 +29,10 @@ PRAISE = [
     "Never fails to make my morning, love this place",
     "Their pastries never get old",
     "Not bad at all, actually really tasty",
+    # a negative word taken back by what follows it
+    "Ok @larkspurbakes your focaccia is ridiculous. In a good way.",
+    "ok @larkspurbakes your sourdough is ridiculous. in a gooood way.",
+    "That queue was insane, in the best way",
 ]
 COMPLAINTS = [
     "Never again. Cold coffee and a rude cashier.",
@@ -41,6 +45,7 @@ COMPLAINTS = [
     "Can't believe how rude the staff were",
     "No flavour whatsoever, disappointed",
     "Didn't enjoy the coffee, too bitter",
+    "This is ridiculous, waited an hour for a coffee",
 ]
 
 
@@ -79,3 +84,14 @@ def test_negated_words_carry_no_character_ngrams() -> None:
     feats = features("not tasty")
     assert "tasty_neg" in feats and " tas" not in feats and "asty " not in feats
     assert {" tas", "asty "} <= features("tasty")
+
+
+def test_a_negative_word_taken_back_by_in_a_good_way_is_praise() -> None:
+    toks = tokens(normalise("Your focaccia is ridiculous. In a good way."))
+    assert toks[3:] == ["<negpraise>", ".", "in", "a", "good", "way", "."]
+    # only a negative word, and only right before the phrase
+    assert "<negpraise>" not in tokens(normalise("I mean it in a good way"))
+    assert "<negpraise>" not in tokens(normalise("ridiculous prices, not in a good way"))
+    assert "<negpraise>" not in tokens(normalise("this is ridiculous"))
+    # "not bad" is already negated praise: no second token inside it
+    assert tokens(normalise("not bad in a good way")) == ["<negpraise>", "in", "a", "good", "way"]

@@ -17,7 +17,9 @@ the regex scan the slowest stage of the pipeline.
   when, where, why, how, is, are, do, does, did, can, could, will, would, should,
   anyone, any), except "What a ...", "Did you know ...", "Do not ...", "When you ...".
 - complaint: :data:`COMPLAINT`, e.g. "worst", "never again", "still waiting", "refund",
-  or "waited" followed by a duration ("waited 40 minutes"; not "waited until").
+  or "waited" followed by a duration ("waited 40 minutes"; not "waited until"); but not
+  a word taken back by "in a good way" / "in the best way" right after it ("your
+  focaccia is ridiculous. In a good way.").
 - praise: :data:`PRAISE`, e.g. "love", "delicious", "thank you", unless a
   negation ("not", "never", "n't", "no") is one of the two words before it, and
   not a courtesy "thanks" closing a question ("what time do you close? Thanks!").
@@ -25,7 +27,8 @@ the regex scan the slowest stage of the pipeline.
   "can anyone recommend", "where can I get", "best place for"; or "best" in a sentence
   that ends with "?" ("Best rates? Best airline?"), which then does not count as praise.
 - purchase_intent: :data:`PURCHASE_INTENT`, e.g. "want to buy", "how much is",
-  "pre-order", "do you deliver", "are you open".
+  "pre-order", "do you deliver", "are you open"; a bare "order" after "my", "our",
+  "the" ... is an order already placed ("my focaccia order was wrong"), not one to come.
 - spam_promo: :data:`SPAM_PROMO`, e.g. "link in bio", "use code", "giveaway",
   "dm me", or five or more hashtags, or three or more links.
 - other: none of the above.
@@ -67,7 +70,8 @@ COMPLAINT: tuple[str, ...] = (
     "raw inside", "was cold", "were cold", "stone cold", "overpriced", "ripped off",
     "rip off", "still waiting", "refund", "not happy", "unhappy",
     "unacceptable", "complaint", "complain", "food poisoning", "got sick", "wrong order",
-    "got my order wrong", "never received", "never arrived", "didn't get", "no one answered",
+    "got my order wrong", "order was wrong", "was wrong again", "wrong again", "never received",
+    "never arrived", "didn't get", "no one answered",
     "nobody answered", "hair in", "dirty", "sold out again", "ruined", "mediocre", "meh",
     "crap", "crappy", "abysmal", "sucks", "make me angry", "makes me angry", "so angry",
     "refuses to", "refused to", "froze", "not working", "doesn't work", "stopped working",
@@ -171,6 +175,11 @@ _WAITED = re.compile(
     re.IGNORECASE,
 )
 _THANKS: frozenset[Phrase] = frozenset({("thanks",), ("thank", "you")})
+#: "ridiculous. In a good way": the words that take back the complaint just before them.
+_TAKEN_BACK: tuple[Phrase, ...] = (("in", "a", "good", "way"), ("in", "the", "best", "way"))
+#: an order already placed: "my order", "the order" (not "want to order", "can I order")
+_PLACED = frozenset({"my", "our", "the", "your", "his", "her", "their", "this", "that"})
+_ASKS_TO = frozenset({"to", "i", "we", "can", "could", "will", "would", "me", "us"})
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 _ORDER: tuple[Intent, ...] = (
     "question",
@@ -272,6 +281,32 @@ def _text_intents(text: str, words: Sequence[str]) -> tuple[Intent, ...]:
         found.add("complaint")
     for label in ("complaint", "purchase_intent", "spam_promo"):
         index, symbols = _RULES[label]
-        if _spans(tokens, index, at) or any(sym in lowered for sym in symbols):
+        spans = _spans(tokens, index, at)
+        if label == "complaint":
+            spans = [s for s in spans if not _taken_back(tokens, s[1])]
+        elif label == "purchase_intent":
+            spans = [s for s in spans if not _placed_order(tokens, *s)]
+        if spans or any(sym in lowered for sym in symbols):
             found.add(label)
     return tuple(i for i in _ORDER if i in found) or ("other",)
+
+
+def _taken_back(tokens: Sequence[str], end: int) -> bool:
+    """Whether "in a good way" (or "in the best way") follows within two words of ``end``
+    (the tokeniser drops the full stop between: "ridiculous. In a good way")."""
+    for phrase in _TAKEN_BACK:
+        for at in range(end, min(end + 3, len(tokens))):
+            if tuple(tokens[at : at + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def _placed_order(tokens: Sequence[str], start: int, end: int) -> bool:
+    """A bare "order"/"orders" after "my", "the", ... ("my order", "my focaccia order"):
+    an order already placed; "to order", "can I order" stay intents."""
+    if end - start != 1 or tokens[start] not in ("order", "orders") or start == 0:
+        return False
+    before = tokens[start - 1]
+    if before in _PLACED:
+        return True
+    return start > 1 and tokens[start - 2] in _PLACED and before not in _ASKS_TO

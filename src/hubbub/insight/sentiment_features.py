@@ -28,6 +28,9 @@ features must not depend on a library version. What it does to a tweet:
   going back", "can't recommend", "not worth") get a ``<negcomplaint>`` token
   (negative in the lexicon sums) before their words, which keep their negation
   scope (that already read them right);
+- a negative word taken back by "in a good way" / "in the best way" right after it
+  ("your focaccia is ridiculous. in a good way") is ``<negpraise>`` too: read
+  alone, "ridiculous" outweighed the "good" that undoes it;
 - a negated word contributes no character n-grams: they would carry the bare
   word's polarity ("disappoints_neg" read as "disappoints");
 - adds word unigrams and bigrams, character 2-5-grams of the normalised text
@@ -194,6 +197,8 @@ def tokens(text: str) -> list[str]:
     token and ends any negation scope open before it.
     """
     raw = (_ASCII_TOKEN if text.isascii() else _TOKEN).findall(text)
+    if "way" in raw:
+        raw = _taken_back(raw)
     if _UNMARKED.isdisjoint(raw) and not (
         ("'" in text or "’" in text) and _apostrophe_negator(raw)
     ):
@@ -223,6 +228,27 @@ def tokens(text: str) -> list[str]:
             out.append(tok)
         if tok in _NEGATORS or _negates(tok):
             negated = True
+    return out
+
+
+#: the words that take back a negative word just before them ("ridiculous. in a good way")
+_TAKE_BACK = (("in", "a", "good", "way"), ("in", "the", "best", "way"))
+
+
+def _taken_back(raw: list[str]) -> list[str]:
+    """``raw`` with each negative word that "in a good way" takes back (skipping up to two
+    punctuation tokens between) replaced by ``<negpraise>``."""
+    out = raw
+    negative = lexicon()
+    for i, tok in enumerate(raw):
+        if tok != "in" or tuple(raw[i : i + 4]) not in _TAKE_BACK:
+            continue
+        j = i - 1
+        while j >= 0 and i - j <= 3 and raw[j] in _CLAUSE_END:
+            j -= 1
+        if j >= 0 and negative.get(raw[j], 0.0) < 0 and (j == 0 or raw[j - 1] not in _NEGATORS):
+            out = list(raw) if out is raw else out
+            out[j] = _NEG_PRAISE_TOKEN
     return out
 
 
