@@ -14,7 +14,7 @@ from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Connection, Row, func, se
 
 from hubbub import codec
 from hubbub.model import Account, Insight, Media, Mention, Metrics, Place, Post, Provenance
-from hubbub.store.queries import mention_stream_names
+from hubbub.store.mention_search import mention_stream_names
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
 from hubbub.store.types import as_utc, entities_from_json, opt_utc
 

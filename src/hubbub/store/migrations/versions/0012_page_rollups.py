@@ -1,16 +1,39 @@
-"""page speed: rollups and indexes for the Overview at a million mentions
+"""page speed: rollups per hour and day, tags, and the author index for a million mentions
 
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-05
 
-Reserved for the page-speed work (issue 4), so that work done in parallel keeps one
-chain; it changes nothing until that work fills it in.
+Measured with bench/pages.py (issue 4); see hubbub.store.rollups for the design:
+
+- ``mention_hours``: per workspace, UTC hour and stream (0: every mention once) the
+  mentions, their positive and negative part, reach, engagement and impressions. The
+  Overview's mentions per stream and day, its sentiment split, the Insight page's totals
+  and hour-of-week heatmap, and the Streams page's counts sum these rows instead of
+  reading every mention of the window.
+- ``mention_facets``: per workspace, UTC day, facet and value (network, post type,
+  language, relationship, in-locale, intent, authenticity, media, hashtag, product,
+  town, client app) the mentions with their positive and negative part: the Insight
+  page's answers over the whole window, where hashtags, products, towns and client apps
+  used to be tallied on a sample of the newest 5,000 mentions.
+- ``mention_tags``: one row per mention and hashtag, product, town or client app, keyed
+  by value then time, for the Mentions page's filters on them.
+- ``ix_mentions_author`` gains ``created``: the author filter reads an author's newest
+  mentions in order.
+
+The write path keeps all three in the batch's transaction; this migration fills them
+for the mentions already stored with :func:`hubbub.store.rollups.rebuild`, the same
+recount the tests hold the write path to (about 30 s per million mentions on SQLite).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from hubbub.store.rollups import rebuild
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -19,8 +42,74 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "mention_hours",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("stream_id", sa.Integer(), nullable=False),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.Column("negative", sa.Integer(), nullable=False),
+        sa.Column("reach", sa.BigInteger(), nullable=False),
+        sa.Column("engagement", sa.BigInteger(), nullable=False),
+        sa.Column("impressions", sa.BigInteger(), nullable=False),
+        sa.Column("with_impressions", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_mention_hours_workspace_id_workspaces"),
+        ),
+        sa.PrimaryKeyConstraint("workspace_id", "hour", "stream_id", name=op.f("pk_mention_hours")),
+    )
+    op.create_table(
+        "mention_facets",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("facet", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.Column("negative", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_mention_facets_workspace_id_workspaces"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "day", "facet", "value", name=op.f("pk_mention_facets")
+        ),
+    )
+    op.create_table(
+        "mention_tags",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("mention_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mention_id"], ["mentions.id"], name=op.f("fk_mention_tags_mention_id_mentions")
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_mention_tags_workspace_id_workspaces"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "kind", "value", "created", "mention_id", name=op.f("pk_mention_tags")
+        ),
+    )
+    op.create_index("ix_mention_tags_mention_id", "mention_tags", ["mention_id"], unique=False)
+    op.drop_index("ix_mentions_author", table_name="mentions")
+    op.create_index(
+        "ix_mentions_author", "mentions", ["workspace_id", "author_id", "created"], unique=False
+    )
+    rebuild(op.get_bind())
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_mentions_author", table_name="mentions")
+    op.create_index("ix_mentions_author", "mentions", ["workspace_id", "author_id"], unique=False)
+    op.drop_index("ix_mention_tags_mention_id", table_name="mention_tags")
+    op.drop_table("mention_tags")
+    op.drop_table("mention_facets")
+    op.drop_table("mention_hours")
