@@ -316,9 +316,10 @@ def build(path: Path, n: int, ws: Workspace, samples: Sequence[Sample]) -> None:
             cur.execute("COMMIT")
         finally:
             raw_conn.close()
+        counted = time.perf_counter()
         with store.begin() as conn:
             read = rebuild(conn)
-        print(f"  rollups of {read:,} mentions recounted: {time.perf_counter() - started:.0f} s")
+        print(f"  rollups of {read:,} mentions recounted: {time.perf_counter() - counted:.0f} s")
         raw_conn = store.engine.raw_connection()
         try:
             cur = raw_conn.cursor()

@@ -17,19 +17,19 @@ authors by reach, and the key phrases :func:`phrases` hands to the topics (the n
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from hubbub.model import INTENTS
+from hubbub.store.authors import top_by_reach
 from hubbub.store.queries import VoiceShare, share_of_voice
 from hubbub.store.tables import accounts, mentions
-from hubbub.store.tallies import FacetCount, Tally, facet_counts, hour_tallies, window_tallies
+from hubbub.store.tallies import FacetCount, Tally, facet_counts, hour_counts, window_tallies
 from hubbub.store.types import as_utc
 
 __all__ = [
@@ -117,48 +117,22 @@ def _authors(
 ) -> list[ReachAuthor]:
     """The authors of the window's mentions with the largest reach (the business's own
     accounts left out), each with their most frequent relationship."""
-    window = _window(workspace_id, since, until) & (mentions.c.relationship != "business")
-    top = conn.execute(
-        select(
-            mentions.c.author_id,
-            func.count().label("n"),
-            func.max(mentions.c.reach).label("reach"),
-            func.sum(mentions.c.engagement).label("eng"),
-        )
-        .where(window)
-        .group_by(mentions.c.author_id)
-        .order_by(func.max(mentions.c.reach).desc(), func.count().desc(), mentions.c.author_id)
-        .limit(limit)
-    ).all()
-    ids = [int(r.author_id) for r in top]
-    if not ids:
-        return []
-    rels: dict[int, Counter[str]] = {}
-    for author_id, rel, n in conn.execute(
-        select(mentions.c.author_id, mentions.c.relationship, func.count())
-        .where(window & mentions.c.author_id.in_(ids))
-        .group_by(mentions.c.author_id, mentions.c.relationship)
-    ).all():
-        rels.setdefault(int(author_id), Counter())[str(rel)] += int(n)
+    top = top_by_reach(conn, workspace_id, since, until, limit)
     people = {
         int(r.id): r
         for r in conn.execute(
             select(accounts.c.id, accounts.c.network, accounts.c.handle, accounts.c.name).where(
-                accounts.c.id.in_(ids)
+                accounts.c.id.in_([f.author_id for f in top])
             )
         ).all()
     }
-    out = []
-    for r in top:
-        who = people[int(r.author_id)]
-        counts = rels.get(int(r.author_id), Counter())
-        rel = min(counts, key=lambda k: (-counts[k], k)) if counts else "new"
-        out.append(
-            ReachAuthor(
-                who.network, who.handle, who.name, int(r.n), int(r.reach or 0), int(r.eng or 0), rel
-            )
+    return [
+        ReachAuthor(
+            who.network, who.handle, who.name, f.mentions, f.reach, f.engagement, f.relationship
         )
-    return out
+        for f in top
+        if (who := people.get(f.author_id)) is not None
+    ]
 
 
 def hour_of_week(hour_utc: datetime, tz: str) -> int:
@@ -171,8 +145,8 @@ def _hours(
     conn: Connection, workspace_id: int, since: datetime, until: datetime, tz: str
 ) -> tuple[int, ...]:
     out = [0] * 168
-    for (hour, _), tally in hour_tallies(conn, workspace_id, since, until, streams=False).items():
-        out[hour_of_week(hour, tz)] += tally.mentions
+    for (hour, _), n in hour_counts(conn, workspace_id, since, until, streams=False).items():
+        out[hour_of_week(hour, tz)] += n
     return tuple(out)
 
 

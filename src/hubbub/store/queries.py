@@ -7,9 +7,9 @@ runs unchanged on SQLite and PostgreSQL, and returns plain typed dataclasses.
 Speed with a million mentions (bench/pages.py): the counts, the sentiment split, the
 share of voice and the mentions per stream per day are sums of the rollups
 (:mod:`hubbub.store.tallies`: whole UTC hours from ``mention_hours``, the window's
-part-hours from the mentions). The top authors read only ``ix_mentions_window``, which
-holds every column they need, and the latest mentions use it backwards with a
-``LIMIT``.
+part-hours from the mentions). The top authors take their candidates from the monthly
+rollup of authors (:mod:`hubbub.store.authors`), and the latest mentions walk
+``ix_mentions_window`` backwards with a ``LIMIT``.
 
 Days are the workspace's local days: the rollups' UTC hours folded into them in Python
 (exact for every zone whose offsets are whole hours, DST included; a +05:30 zone can
@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
+from hubbub.store.authors import top_by_mentions
 from hubbub.store.mention_search import MentionFilters, MentionRow, list_mentions
 from hubbub.store.tables import (
     accounts,
@@ -33,7 +34,7 @@ from hubbub.store.tables import (
     streams,
     workspaces,
 )
-from hubbub.store.tallies import Tally, hour_tallies, window_tallies
+from hubbub.store.tallies import Tally, hour_counts, window_tallies
 from hubbub.store.types import as_utc
 
 __all__ = [
@@ -196,7 +197,7 @@ def mentions_over_time(
     """Mentions per local day per stream (a mention counts once in each stream it is in).
 
     Every stream of the workspace gets a series, with zeros on quiet days. The hours
-    come from the rollups (:func:`hubbub.store.tallies.hour_tallies`) and are folded
+    come from the rollups (:func:`hubbub.store.tallies.hour_counts`) and are folded
     into local days here, each hour's day worked out once.
     """
     zone = _zone(tz)
@@ -205,14 +206,14 @@ def mentions_over_time(
     known = workspace_streams(conn, workspace_id)
     counts: dict[int, list[int]] = {s.id: [0] * len(days) for s in known}
     day_of_hour: dict[datetime, int | None] = {}
-    for (hour, stream_id), tally in hour_tallies(conn, workspace_id, since, until).items():
+    for (hour, stream_id), n in hour_counts(conn, workspace_id, since, until).items():
         if stream_id not in counts:
             continue
         if hour not in day_of_hour:
             day_of_hour[hour] = index.get(hour.astimezone(zone).date())
         i = day_of_hour[hour]
         if i is not None:
-            counts[stream_id][i] += tally.mentions
+            counts[stream_id][i] += n
     series = tuple(
         StreamSeries(name=s.name, kind=s.kind, counts=tuple(counts[s.id])) for s in known
     )
@@ -274,46 +275,56 @@ def top_authors(
     """The authors with the most mentions in the window (ties: the larger reach first).
 
     The business's own accounts are left out by default: they would top the list of
-    who talks about the business without telling it anything.
+    who talks about the business without telling it anything. With that default the
+    candidates come from the monthly rollup (:func:`hubbub.store.authors.top_by_mentions`);
+    another exclusion groups the window's mentions by author.
     """
-    grouped = (
-        select(
-            mentions.c.author_id.label("author_id"),
-            func.count().label("n"),
-            func.max(mentions.c.reach).label("reach"),
-            func.sum(mentions.c.engagement).label("engagement"),
+    found: list[tuple[int, int, int, int]]
+    if tuple(exclude_relationships) == ("business",):
+        found = [
+            (f.author_id, f.mentions, f.reach, f.engagement)
+            for f in top_by_mentions(conn, workspace_id, since, until, limit)
+        ]
+    else:
+        grouped = conn.execute(
+            select(
+                mentions.c.author_id,
+                func.count(),
+                func.max(mentions.c.reach),
+                func.sum(mentions.c.engagement),
+            )
+            .where(_window(workspace_id, since, until))
+            .where(mentions.c.relationship.not_in(list(exclude_relationships)))
+            .group_by(mentions.c.author_id)
+            .order_by(func.count().desc(), func.max(mentions.c.reach).desc(), mentions.c.author_id)
+            .limit(limit)
+        ).all()
+        found = [(int(a), int(n), int(r or 0), int(e or 0)) for a, n, r, e in grouped]
+    people = {
+        int(r.id): r
+        for r in conn.execute(
+            select(
+                accounts.c.id,
+                accounts.c.network,
+                accounts.c.handle,
+                accounts.c.name,
+                accounts.c.followers,
+            ).where(accounts.c.id.in_([f[0] for f in found]))
         )
-        .where(_window(workspace_id, since, until))
-        .where(mentions.c.relationship.not_in(list(exclude_relationships)))
-        .group_by(mentions.c.author_id)
-        .order_by(func.count().desc(), func.max(mentions.c.reach).desc(), mentions.c.author_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(
-            accounts.c.network,
-            accounts.c.handle,
-            accounts.c.name,
-            grouped.c.n,
-            grouped.c.reach,
-            grouped.c.engagement,
-            accounts.c.followers,
-        )
-        .join(accounts, accounts.c.id == grouped.c.author_id)
-        .order_by(grouped.c.n.desc(), grouped.c.reach.desc(), accounts.c.handle)
-    ).all()
-    return [
+    }
+    stats = [
         AuthorStat(
-            network=r.network,
-            handle=r.handle,
-            name=r.name,
-            mentions=int(r.n),
-            reach=None if r.followers is None and not r.reach else int(r.reach or 0),
-            engagement=int(r.engagement or 0),
+            network=who.network,
+            handle=who.handle,
+            name=who.name,
+            mentions=n,
+            reach=None if who.followers is None and not reach else reach,
+            engagement=engagement,
         )
-        for r in rows
+        for author_id, n, reach, engagement in found
+        if (who := people.get(author_id)) is not None
     ]
+    return sorted(stats, key=lambda a: (-a.mentions, -(a.reach or 0), a.handle))
 
 
 def latest_mentions(

@@ -48,7 +48,14 @@ from sqlalchemy import (
     text,
 )
 
-from hubbub.store.tables import mention_facets, mention_hours, mention_streams, mention_tags
+from hubbub.store.tables import (
+    mention_authors,
+    mention_facet_hours,
+    mention_facets,
+    mention_hours,
+    mention_streams,
+    mention_tags,
+)
 from hubbub.store.tables import mentions as mentions_t
 from hubbub.store.types import as_utc
 
@@ -98,6 +105,7 @@ _CHUNK = 5_000  # ids per IN list: well under SQLite's and psycopg's parameter l
 HourKey = tuple[int, datetime, int]  # workspace, hour, stream (0: the workspace)
 FacetKey = tuple[int, datetime, str, str]  # workspace, day, facet, value
 TagKey = tuple[int, str, str, datetime, int]  # workspace, kind, value, created, mention
+AuthorKey = tuple[int, datetime, int]  # workspace, month, author
 HOUR_SUMS = (
     "mentions",
     "positive",
@@ -141,6 +149,8 @@ class Facts:
     engagement: int
     impressions: int | None
     facets: frozenset[tuple[str, str]]  # (facet, value)
+    author_id: int
+    business: bool  # by the business's own accounts: not one of the top authors
 
     def hour_rows(self) -> dict[HourKey, tuple[int, ...]]:
         pos, neg = _SENTIMENT_SUMS.get(self.sentiment, (0, 0))
@@ -156,6 +166,19 @@ class Facts:
         day = self.created.replace(hour=0, minute=0, second=0, microsecond=0)
         ws = self.workspace_id
         return {(ws, day, f, v): sums for f, v in self.facets}
+
+    def facet_hour_rows(self) -> dict[FacetKey, tuple[int, ...]]:
+        pos, neg = _SENTIMENT_SUMS.get(self.sentiment, (0, 0))
+        sums = (1, pos, neg)
+        hour = self.created.replace(minute=0, second=0, microsecond=0)
+        ws = self.workspace_id
+        return {(ws, hour, f, v): sums for f, v in self.facets}
+
+    def author_rows(self) -> dict[AuthorKey, tuple[int, ...]]:
+        if self.business:
+            return {}
+        month = self.created.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return {(self.workspace_id, month, self.author_id): (1,)}
 
     def tag_rows(self) -> set[TagKey]:
         ws, created, mid = self.workspace_id, self.created, self.mention_id
@@ -194,7 +217,7 @@ _SENTIMENT_SUMS = {"positive": (1, 0), "negative": (0, 1)}
 
 def facts_of(row: Mapping[str, Any], streams: Iterable[int]) -> Facts:
     """The facts of one mention from its ``mentions`` columns (``id``, ``workspace_id``,
-    ``created``, ``sentiment_label``, ``network``, ``post_type``, ``language``,
+    ``author_id``, ``created``, ``sentiment_label``, ``network``, ``post_type``, ``language``,
     ``relationship``, ``in_locale``, ``intents``, ``reach``, ``engagement``) and the
     :func:`insight_bits` of its insight, with the ids of the streams it is in.
 
@@ -239,6 +262,8 @@ def facts_of(row: Mapping[str, Any], streams: Iterable[int]) -> Facts:
         engagement=int(row["engagement"] or 0),
         impressions=seen if type(seen) is int else None,
         facets=frozenset(found),
+        author_id=int(row["author_id"]),
+        business=row["relationship"] == "business",
     )
 
 
@@ -249,6 +274,7 @@ def fact_columns() -> list[Any]:
     return [
         c.id,
         c.workspace_id,
+        c.author_id,
         c.created,
         c.sentiment_label,
         c.network,
@@ -266,6 +292,7 @@ def fact_columns() -> list[Any]:
 _FACT_KEYS = (
     "id",
     "workspace_id",
+    "author_id",
     "created",
     "sentiment_label",
     "network",
@@ -400,15 +427,25 @@ def _delta(
 def update(conn: Connection, before: Sequence[Facts], after: Sequence[Facts]) -> None:
     """Make the rollups of mentions whose facts were ``before`` (stored mentions, before
     this write) reflect ``after`` (every mention written, as now stored)."""
-    _add(conn, mention_hours, ("workspace_id", "hour", "stream_id"), HOUR_SUMS,
-         _delta(before, after, "hour_rows"))  # fmt: skip
-    _add(conn, mention_facets, ("workspace_id", "day", "facet", "value"), FACET_SUMS,
-         _delta(before, after, "facet_rows"))  # fmt: skip
+    for part, table, keys, sums in _ROLLUPS:
+        _add(conn, table, keys, sums, _delta(before, after, part))
     old = {t for f in before for t in f.tag_rows()}
     new = {t for f in after for t in f.tag_rows()}
     _tags(conn, sorted(new - old), sorted(old - new))
 
 
+#: (Facts method, table, key columns, summed columns) of each rollup kept by increments
+_ROLLUPS: tuple[tuple[str, Table, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("hour_rows", mention_hours, ("workspace_id", "hour", "stream_id"), HOUR_SUMS),
+    ("facet_rows", mention_facets, ("workspace_id", "day", "facet", "value"), FACET_SUMS),
+    (
+        "facet_hour_rows",
+        mention_facet_hours,
+        ("workspace_id", "hour", "facet", "value"),
+        FACET_SUMS,
+    ),
+    ("author_rows", mention_authors, ("workspace_id", "month", "author_id"), ("mentions",)),
+)
 _TAG_COLUMNS = ("workspace_id", "kind", "value", "created", "mention_id")
 #: From this many new tags, PostgreSQL takes them by COPY.
 _COPY_TAGS = 2_000
@@ -439,13 +476,12 @@ def rebuild(conn: Connection, workspace_id: int | None = None, chunk: int = 20_0
     """Recount the rollups (of one workspace, or all) from the stored mentions; returns
     the mentions read. Used by migration 0012 for the mentions stored before it, by the
     benchmarks' stores written around the write path, and by the tests as the truth."""
-    for table in (mention_tags, mention_facets, mention_hours):
+    for table in (mention_tags, *(r[1] for r in _ROLLUPS)):
         stmt = delete(table)
         if workspace_id is not None:
             stmt = stmt.where(table.c.workspace_id == workspace_id)
         conn.execute(stmt)
-    hours: dict[tuple[Any, ...], list[int]] = {}
-    facets: dict[tuple[Any, ...], list[int]] = {}
+    sums: dict[str, dict[tuple[Any, ...], list[int]]] = {r[0]: {} for r in _ROLLUPS}
     read, last = 0, 0
     while True:
         query = select(*fact_columns()).where(mentions_t.c.id > last)
@@ -463,23 +499,23 @@ def rebuild(conn: Connection, workspace_id: int | None = None, chunk: int = 20_0
         ):
             links[int(mid)].add(int(sid))
         found = _facts(rows, links)
-        for part, acc in (("hour_rows", hours), ("facet_rows", facets)):
-            for key, sums in _delta((), found, part).items():
+        for part, acc in sums.items():
+            for key, add in _delta((), found, part).items():
                 if key in acc:
-                    acc[key] = [a + b for a, b in zip(acc[key], sums, strict=True)]
+                    acc[key] = [a + b for a, b in zip(acc[key], add, strict=True)]
                 else:
-                    acc[key] = sums
+                    acc[key] = add
         _tags(conn, sorted({t for f in found for t in f.tag_rows()}), ())
         read += len(rows)
-    _add(conn, mention_hours, ("workspace_id", "hour", "stream_id"), HOUR_SUMS, hours)
-    _add(conn, mention_facets, ("workspace_id", "day", "facet", "value"), FACET_SUMS, facets)
+    for part, table, keys, summed in _ROLLUPS:
+        _add(conn, table, keys, summed, sums[part])
     return read
 
 
 def stored_rows(conn: Connection, workspace_id: int) -> dict[str, set[tuple[Any, ...]]]:
     """The rollup rows of a workspace as stored, as sets (for comparing with a rebuild)."""
     out: dict[str, set[tuple[Any, ...]]] = {}
-    for table in (mention_hours, mention_facets, mention_tags):
+    for table in (mention_tags, *(r[1] for r in _ROLLUPS)):
         rows = conn.execute(select(table).where(table.c.workspace_id == workspace_id)).all()
         out[table.name] = {
             tuple(as_utc(v) if isinstance(v, datetime) else v for v in r) for r in rows

@@ -46,6 +46,8 @@ __all__ = [
     "link_clicks",
     "login_attempts",
     "memberships",
+    "mention_authors",
+    "mention_facet_hours",
     "mention_facets",
     "mention_hours",
     "mention_streams",
@@ -197,8 +199,17 @@ mentions = Table(
     UniqueConstraint("workspace_id", "post_id", name="uq_mentions_workspace_id_post_id"),
 )
 # the index of a time window, ix_mentions_window, is in the pages section (migration 0006);
-# ``created`` (migration 0012) gives the Mentions page's author filter its newest first
-Index("ix_mentions_author", mentions.c.workspace_id, mentions.c.author_id, mentions.c.created)
+# the rest (migration 0012) reads an author's mentions of a window from the index alone:
+# the Mentions page's author filter, newest first, and the top authors' exact figures
+Index(
+    "ix_mentions_author",
+    mentions.c.workspace_id,
+    mentions.c.author_id,
+    mentions.c.created,
+    mentions.c.relationship,
+    mentions.c.reach,
+    mentions.c.engagement,
+)
 
 mention_streams = Table(
     "mention_streams",
@@ -602,8 +613,10 @@ mention_hours = Table(
     Column("with_impressions", Integer, nullable=False),  # mentions whose impressions are known
 )
 
-# Per UTC day: mentions per value of each insight facet (network, intent, hashtag, town,
-# client app, ...: hubbub.store.rollups.FACETS), with their positive and negative part.
+# Per UTC day and per UTC hour: mentions per value of each insight facet (network,
+# intent, hashtag, town, client app, ...: hubbub.store.rollups.FACETS), with their
+# positive and negative part. A window reads its whole days from the first and the
+# hours of its part-days from the second.
 mention_facets = Table(
     "mention_facets",
     metadata,
@@ -614,6 +627,47 @@ mention_facets = Table(
     Column("mentions", Integer, nullable=False),
     Column("positive", Integer, nullable=False),
     Column("negative", Integer, nullable=False),
+)
+
+mention_facet_hours = Table(
+    "mention_facet_hours",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("hour", UtcDateTime, primary_key=True),
+    Column("facet", String(16), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+)
+
+# Per UTC month and author: the author's mentions, the business's own accounts' left out
+# (relationship "business"). The Overview's top authors of a long window take their
+# candidates from each month's best (hubbub.store.queries.top_authors) instead of
+# grouping every mention of the window by author.
+mention_authors = Table(
+    "mention_authors",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("month", UtcDateTime, primary_key=True),  # the UTC month's first midnight
+    Column("author_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+)
+Index(
+    "ix_mention_authors_rank",
+    mention_authors.c.workspace_id,
+    mention_authors.c.month,
+    mention_authors.c.mentions,
+)
+
+# The Insight page's authors by reach walk a window's mentions from the largest reach
+Index(
+    "ix_mentions_reach",
+    mentions.c.workspace_id,
+    mentions.c.reach,
+    mentions.c.created,
+    mentions.c.author_id,
+    mentions.c.relationship,
 )
 
 # The insight values only its JSON holds (hashtag, product, town, client app), one row

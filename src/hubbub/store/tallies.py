@@ -24,14 +24,14 @@ from typing import Any
 from sqlalchemy import Connection, Text, func, select, type_coerce
 
 from hubbub.store.rollups import Facts, day_of, hour_of, read_facts
-from hubbub.store.tables import mention_facets, mention_hours, mentions
+from hubbub.store.tables import mention_facet_hours, mention_facets, mention_hours, mentions
 from hubbub.store.types import as_utc
 
 __all__ = [
     "FacetCount",
     "Tally",
     "facet_counts",
-    "hour_tallies",
+    "hour_counts",
     "stream_totals",
     "window_tallies",
 ]
@@ -169,38 +169,41 @@ def window_tallies(
     return dict(out)
 
 
-def hour_tallies(
+def hour_counts(
     conn: Connection,
     workspace_id: int,
     since: datetime,
     until: datetime,
     *,
     streams: bool = True,
-) -> dict[tuple[datetime, int], Tally]:
-    """``{(hour, stream id): tally}`` over ``[since, until)``; a part-hour at the start
-    is keyed by ``since`` (see the module docstring). Only stream 0 unless ``streams``."""
+) -> dict[tuple[datetime, int], int]:
+    """``{(hour, stream id): mentions}`` over ``[since, until)``; a part-hour at the start
+    is keyed by ``since`` (see the module docstring). Only stream 0 unless ``streams``.
+
+    A 90-day window is some 15,000 rows: they come back as bare tuples, each hour's
+    text parsed once (SQLite), and nothing else is built per row."""
     first, last, parts = _ends(since, until, HOUR)
-    out: dict[tuple[datetime, int], Tally] = defaultdict(Tally)
+    out: dict[tuple[datetime, int], int] = defaultdict(int)
     if last is not None and first < last:
         sqlite = conn.dialect.name == "sqlite"
         # SQLite's fixed-width UTC text, parsed once per hour here rather than per row
         hour = type_coerce(mention_hours.c.hour, Text) if sqlite else mention_hours.c.hour
-        query = select(hour, mention_hours.c.stream_id, *_SUMS).where(
+        query = select(hour, mention_hours.c.stream_id, mention_hours.c.mentions).where(
             _hour_range(workspace_id, first, last)
         )
         if not streams:
             query = query.where(mention_hours.c.stream_id == 0)
         parsed: dict[Any, datetime] = {}
-        for raw, sid, *sums in conn.execute(query):
+        for raw, sid, n in conn.execute(query).tuples():
             when = parsed.get(raw)
             if when is None:
                 when = parsed[raw] = _utc(raw)
-            out[(when, int(sid))] = Tally(*(int(n) for n in sums))
+            out[(when, sid)] = n
+    start = as_utc(since)
     for f in _raw(conn, workspace_id, parts):
-        key_time = max(hour_of(f.created), as_utc(since))
-        t = _tally(f)
+        key_time = max(hour_of(f.created), start)
         for sid in (0, *f.streams) if streams else (0,):
-            out[(key_time, sid)] = out[(key_time, sid)] + t
+            out[(key_time, sid)] += 1
     return dict(out)
 
 
@@ -235,14 +238,16 @@ def facet_counts(
 ) -> dict[str, dict[str, FacetCount]]:
     """``{facet: {value: count}}`` of the mentions in ``[since, until)`` (``until`` None:
     from ``since`` on): every facet of :data:`hubbub.store.rollups.FACETS` that has a
-    value in the window, or only the ``(facet, value)`` given."""
-    first, last, parts = _ends(since, until, DAY)
+    value in the window, or only the ``(facet, value)`` given. Whole UTC days come from
+    ``mention_facets``, the whole hours of a part-day from ``mention_facet_hours``, and
+    only the minutes of a part-hour from the mentions."""
     acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    if last is None or first < last:
-        c = mention_facets.c
-        cond = (c.workspace_id == workspace_id) & (c.day >= first)
+
+    def add(table: Any, column: Any, first: datetime, last: datetime | None) -> None:
+        c = table.c
+        cond = (c.workspace_id == workspace_id) & (column >= first)
         if last is not None:
-            cond = cond & (c.day < last)
+            cond = cond & (column < last)
         if only is not None:
             cond = cond & (c.facet == only[0]) & (c.value == only[1])
         for facet, value, n, pos, neg in conn.execute(
@@ -252,8 +257,21 @@ def facet_counts(
             .where(cond)
             .group_by(c.facet, c.value)
         ):
-            acc[(str(facet), str(value))] = [int(n), int(pos), int(neg)]
-    for f in _raw(conn, workspace_id, parts):
+            sums = acc[(str(facet), str(value))]
+            sums[0] += int(n)
+            sums[1] += int(pos)
+            sums[2] += int(neg)
+
+    first, last, part_days = _ends(since, until, DAY)
+    if last is None or first < last:
+        add(mention_facets, mention_facets.c.day, first, last)
+    raw: list[tuple[datetime, datetime]] = []
+    for a, b in part_days:
+        h_first, h_last, part_hours = _ends(a, b, HOUR)
+        if h_last is not None and h_first < h_last:
+            add(mention_facet_hours, mention_facet_hours.c.hour, h_first, h_last)
+        raw += part_hours
+    for f in _raw(conn, workspace_id, raw):
         pos, neg = int(f.sentiment == "positive"), int(f.sentiment == "negative")
         for key in f.facets:
             if only is not None and key != only:

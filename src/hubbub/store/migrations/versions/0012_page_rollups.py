@@ -40,6 +40,9 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+AUTHOR_COLUMNS = ["workspace_id", "author_id", "created", "relationship", "reach", "engagement"]
+REACH_COLUMNS = ["workspace_id", "reach", "created", "author_id", "relationship"]
+
 
 def upgrade() -> None:
     op.create_table(
@@ -80,6 +83,48 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "mention_facet_hours",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("facet", sa.String(length=16), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.Column("positive", sa.Integer(), nullable=False),
+        sa.Column("negative", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_mention_facet_hours_workspace_id_workspaces"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "hour", "facet", "value", name=op.f("pk_mention_facet_hours")
+        ),
+    )
+    op.create_table(
+        "mention_authors",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["accounts.id"], name=op.f("fk_mention_authors_author_id_accounts")
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_mention_authors_workspace_id_workspaces"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "month", "author_id", name=op.f("pk_mention_authors")
+        ),
+    )
+    op.create_index(
+        "ix_mention_authors_rank",
+        "mention_authors",
+        ["workspace_id", "month", "mentions"],
+        unique=False,
+    )
+    op.create_table(
         "mention_tags",
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -100,16 +145,19 @@ def upgrade() -> None:
     )
     op.create_index("ix_mention_tags_mention_id", "mention_tags", ["mention_id"], unique=False)
     op.drop_index("ix_mentions_author", table_name="mentions")
-    op.create_index(
-        "ix_mentions_author", "mentions", ["workspace_id", "author_id", "created"], unique=False
-    )
+    op.create_index("ix_mentions_author", "mentions", AUTHOR_COLUMNS, unique=False)
+    op.create_index("ix_mentions_reach", "mentions", REACH_COLUMNS, unique=False)
     rebuild(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_mentions_reach", table_name="mentions")
     op.drop_index("ix_mentions_author", table_name="mentions")
     op.create_index("ix_mentions_author", "mentions", ["workspace_id", "author_id"], unique=False)
     op.drop_index("ix_mention_tags_mention_id", table_name="mention_tags")
     op.drop_table("mention_tags")
+    op.drop_index("ix_mention_authors_rank", table_name="mention_authors")
+    op.drop_table("mention_authors")
+    op.drop_table("mention_facet_hours")
     op.drop_table("mention_facets")
     op.drop_table("mention_hours")
