@@ -401,7 +401,7 @@ def search_mentions(
         )
     more = count_limit is not None and total > count_limit
     return MentionPage(
-        rows=_page(conn, where, limit, offset),
+        rows=_page(conn, where, limit, offset, bool(search_words(filters.text))),
         total=min(total, count_limit) if count_limit is not None else total,
         more=more,
     )
@@ -416,12 +416,26 @@ def list_mentions(
     offset: int = 0,
 ) -> list[MentionRow]:
     """The newest mentions matching ``filters`` (one page), without counting them."""
-    return _page(conn, _where(conn, workspace_id, filters)[0], limit, offset)
+    where = _where(conn, workspace_id, filters)[0]
+    return _page(conn, where, limit, offset, bool(search_words(filters.text)))
 
 
 def _page(
-    conn: Connection, where: Sequence[ColumnElement[bool]], limit: int, offset: int
+    conn: Connection,
+    where: Sequence[ColumnElement[bool]],
+    limit: int,
+    offset: int,
+    text_search: bool = False,
 ) -> list[MentionRow]:
+    """One page of the matching mentions: their ids first, from the mentions alone (and
+    the posts' text for a search), then the posts and authors of those ids only. An
+    author's 20,000 mentions are sorted by time from the author index that way, where
+    joining each one's post before the sort cost 150 ms."""
+    order = (mentions.c.created.desc(), mentions.c.id.desc())
+    ids = select(mentions.c.id).select_from(mentions)
+    if text_search:
+        ids = ids.join(posts, posts.c.id == mentions.c.post_id)
+    ids = ids.where(*where).order_by(*order).limit(limit).offset(offset)
     rows = conn.execute(
         select(
             mentions.c.id,
@@ -448,10 +462,8 @@ def _page(
         .select_from(mentions)
         .join(posts, posts.c.id == mentions.c.post_id)
         .join(accounts, accounts.c.id == mentions.c.author_id)
-        .where(*where)
-        .order_by(mentions.c.created.desc(), mentions.c.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .where(mentions.c.id.in_(ids))
+        .order_by(*order)
     ).all()
     names = mention_stream_names(conn, [r.id for r in rows])
     return [_row(r, names.get(r.id, ())) for r in rows]

@@ -194,7 +194,7 @@ def hour_counts(
         if not streams:
             query = query.where(mention_hours.c.stream_id == 0)
         parsed: dict[Any, datetime] = {}
-        for raw, sid, n in conn.execute(query).tuples():
+        for raw, sid, n in conn.execute(query):
             when = parsed.get(raw)
             if when is None:
                 when = parsed[raw] = _utc(raw)

@@ -23,7 +23,8 @@ Measured with bench/pages.py (issue 4); see hubbub.store.rollups for the design:
 
 The write path keeps all three in the batch's transaction; this migration fills them
 for the mentions already stored with :func:`hubbub.store.rollups.rebuild`, the same
-recount the tests hold the write path to (about 30 s per million mentions on SQLite).
+recount the tests hold the write path to (about 3.5 minutes per million mentions on
+SQLite on a shared 2-core machine: bench/pages.py prints it).
 """
 
 from __future__ import annotations
