@@ -34,7 +34,7 @@ from hubbub.store.tables import (
     streams,
     workspaces,
 )
-from hubbub.store.tallies import Tally, hour_counts, window_tallies
+from hubbub.store.tallies import Tally, day_counts, window_tallies
 from hubbub.store.types import as_utc
 
 __all__ = [
@@ -196,23 +196,18 @@ def mentions_over_time(
 ) -> TimeSeries:
     """Mentions per local day per stream (a mention counts once in each stream it is in).
 
-    Every stream of the workspace gets a series, with zeros on quiet days. The hours
-    come from the rollups (:func:`hubbub.store.tallies.hour_counts`) and are folded
-    into local days here, each hour's day worked out once.
+    Every stream of the workspace gets a series, with zeros on quiet days. The days
+    are the rollups' hours grouped by local date
+    (:func:`hubbub.store.tallies.day_counts`).
     """
-    zone = _zone(tz)
+    _zone(tz)
     days = local_days(since, until, tz)
     index = {d: i for i, d in enumerate(days)}
     known = workspace_streams(conn, workspace_id)
     counts: dict[int, list[int]] = {s.id: [0] * len(days) for s in known}
-    day_of_hour: dict[datetime, int | None] = {}
-    for (hour, stream_id), n in hour_counts(conn, workspace_id, since, until).items():
-        if stream_id not in counts:
-            continue
-        if hour not in day_of_hour:
-            day_of_hour[hour] = index.get(hour.astimezone(zone).date())
-        i = day_of_hour[hour]
-        if i is not None:
+    for (day, stream_id), n in day_counts(conn, workspace_id, since, until, tz).items():
+        i = index.get(day)
+        if stream_id in counts and i is not None:
             counts[stream_id][i] += n
     series = tuple(
         StreamSeries(name=s.name, kind=s.kind, counts=tuple(counts[s.id])) for s in known

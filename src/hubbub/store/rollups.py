@@ -1,14 +1,16 @@
 """Rollups: what the pages sum over a window, kept exact as the mentions are written.
 
 Why: with a million mentions, the Overview's mentions per stream and day over 90 days,
-its sentiment split, and the Insight page's answers (networks, intents, hashtags, towns,
-client apps, ...) read hundreds of thousands of mentions per page, and the answers only
-the insight JSON holds had to be sampled from the newest 5,000. The rollup tables
-(:data:`~hubbub.store.tables.mention_hours`, :data:`~hubbub.store.tables.mention_facets`)
-hold those sums per UTC hour and per UTC day, and
+its sentiment split and top authors, and the Insight page's answers (networks,
+intents, hashtags, towns, client apps, ...) read hundreds of thousands of mentions per
+page, and the answers only the insight JSON holds had to be sampled from the newest
+5,000. The rollup tables hold those sums: per UTC hour and stream
+(:data:`~hubbub.store.tables.mention_hours`), per UTC day and hour and facet value
+(:data:`~hubbub.store.tables.mention_facets`, ``mention_facet_hours``) and per UTC
+month and author (:data:`~hubbub.store.tables.mention_authors`);
 :data:`~hubbub.store.tables.mention_tags` lists the mentions of each hashtag, product,
-town and client app for the Mentions page's filters; :mod:`hubbub.store.tallies` reads
-them.
+town and client app for the Mentions page's filters. :mod:`hubbub.store.tallies` and
+:mod:`hubbub.store.authors` read them.
 
 Kept by the write path, not by triggers: :func:`hubbub.store.write.write_batch` reads
 the :class:`Facts` of the batch's mentions that are already stored (:func:`read_facts`),
@@ -19,8 +21,9 @@ falls to zero, so the tables always equal what :func:`rebuild` recounts from the
 mentions. Python, not SQL triggers, because the facets come from the insight JSON with
 Python's rules (``str.lower`` folds every script; SQLite's ``lower`` only ASCII), and one
 function, :func:`facts_of`, decides them for the writer, the rebuild and the pages' reads
-of a window's ends. Mentions are never deleted and a stream's pause or edit changes no
-link, so those need nothing here; a rematch writes through ``write_batch``.
+of a window's ends. The other writer of links, a rematch's
+:func:`hubbub.store.stored_posts.link_stream`, adds them the same way. Mentions are
+never deleted and a stream's pause or edit changes no link, so those need nothing here.
 
 On PostgreSQL two writers of one workspace could each read a mention's old facts before
 the other's change; :func:`lock_workspace` takes a transaction-scoped advisory lock per

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Text, func, select, type_coerce
+from sqlalchemy import Connection, Text, bindparam, func, literal_column, select, type_coerce
 
 from hubbub.store.rollups import Facts, day_of, hour_of, read_facts
 from hubbub.store.tables import mention_facet_hours, mention_facets, mention_hours, mentions
@@ -30,6 +31,7 @@ from hubbub.store.types import as_utc
 __all__ = [
     "FacetCount",
     "Tally",
+    "day_counts",
     "facet_counts",
     "hour_counts",
     "stream_totals",
@@ -204,6 +206,40 @@ def hour_counts(
         key_time = max(hour_of(f.created), start)
         for sid in (0, *f.streams) if streams else (0,):
             out[(key_time, sid)] += 1
+    return dict(out)
+
+
+def day_counts(
+    conn: Connection, workspace_id: int, since: datetime, until: datetime, tz: str
+) -> dict[tuple[date, int], int]:
+    """``{(local date, stream id): mentions}`` over ``[since, until)`` in zone ``tz``:
+    each whole hour on the local date it starts (exact for whole-hour offsets), each
+    mention of a part-hour on its own. PostgreSQL groups the hours into dates itself
+    (``date(hour AT TIME ZONE tz)``); on SQLite, which has no zone data, the hours of
+    :func:`hour_counts` are folded here, each hour's date worked out once."""
+    zone = ZoneInfo(tz)
+    out: dict[tuple[date, int], int] = defaultdict(int)
+    if conn.dialect.name != "postgresql":
+        dates: dict[datetime, date] = {}
+        for (hour, sid), n in hour_counts(conn, workspace_id, since, until).items():
+            day = dates.get(hour)
+            if day is None:
+                day = dates[hour] = hour.astimezone(zone).date()
+            out[(day, sid)] += n
+        return dict(out)
+    first, last, parts = _ends(since, until, HOUR)
+    if last is not None and first < last:
+        local = func.date(func.timezone(bindparam("tz", tz), mention_hours.c.hour)).label("d")
+        for sid, day, n in conn.execute(
+            select(mention_hours.c.stream_id, local, func.sum(mention_hours.c.mentions))
+            .where(_hour_range(workspace_id, first, last))
+            .group_by(mention_hours.c.stream_id, literal_column("d"))
+        ):
+            out[(day, int(sid))] += int(n)
+    for f in _raw(conn, workspace_id, parts):
+        day = f.created.astimezone(zone).date()
+        for sid in (0, *f.streams):
+            out[(day, sid)] += 1
     return dict(out)
 
 

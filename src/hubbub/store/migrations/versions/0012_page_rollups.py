@@ -1,4 +1,4 @@
-"""page speed: rollups per hour and day, tags, and the author index for a million mentions
+"""page speed: rollups per hour, day and month, tags, and two indexes for a million mentions
 
 Revision ID: 0012
 Revises: 0011
@@ -11,20 +11,28 @@ Measured with bench/pages.py (issue 4); see hubbub.store.rollups for the design:
   Overview's mentions per stream and day, its sentiment split, the Insight page's totals
   and hour-of-week heatmap, and the Streams page's counts sum these rows instead of
   reading every mention of the window.
-- ``mention_facets``: per workspace, UTC day, facet and value (network, post type,
-  language, relationship, in-locale, intent, authenticity, media, hashtag, product,
-  town, client app) the mentions with their positive and negative part: the Insight
-  page's answers over the whole window, where hashtags, products, towns and client apps
-  used to be tallied on a sample of the newest 5,000 mentions.
+- ``mention_facets`` and ``mention_facet_hours``: per workspace, UTC day (and hour),
+  facet and value (network, post type, language, relationship, in-locale, intent,
+  authenticity, media, hashtag, product, town, client app) the mentions with their
+  positive and negative part: the Insight page's answers over the whole window (the
+  hours serve a window's part-days), where hashtags, products, towns and client apps
+  used to be tallied on a sample of the newest 5,000 mentions; and the Mentions page's
+  count for a filter on one of them.
+- ``mention_authors``: per workspace, UTC month and author the mentions (the business's
+  own left out), ranked by an index: the Overview's top authors of a long window.
 - ``mention_tags``: one row per mention and hashtag, product, town or client app, keyed
   by value then time, for the Mentions page's filters on them.
-- ``ix_mentions_author`` gains ``created``: the author filter reads an author's newest
-  mentions in order.
+- ``ix_mentions_author`` gains the time, relationship, reach and engagement: an
+  author's mentions of a window, newest first and with their figures, from the index
+  alone (the author filter, the top authors' exact figures); ``ix_mentions_reach``
+  serves the Insight page's authors by reach.
 
-The write path keeps all three in the batch's transaction; this migration fills them
+The write path keeps the rollups in the batch's transaction; this migration fills them
 for the mentions already stored with :func:`hubbub.store.rollups.rebuild`, the same
 recount the tests hold the write path to (about 3.5 minutes per million mentions on
-SQLite on a shared 2-core machine: bench/pages.py prints it).
+SQLite on a shared 2-core machine: bench/pages.py prints it). It uses the rollups
+module as it is when it runs: a later migration that changes the rollups recounts them
+with its own version.
 """
 
 from __future__ import annotations
