@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import func, select
 
@@ -37,7 +38,7 @@ from hubbub.model import (
     Why,
 )
 from hubbub.rematch import rematch
-from hubbub.store import Store, upsert_workspace, write_batch
+from hubbub.store import Store, rollups, upsert_workspace, write_batch
 from hubbub.store.engine import alembic_config
 from hubbub.store.rollups import rebuild, stored_rows
 from hubbub.store.streams import create_stream, set_paused, update_stream
@@ -203,7 +204,8 @@ def test_rematch_and_stream_changes_keep_the_rollups_exact(store: Store) -> None
     assert _assert_recount(store, ws_id) == kept
 
 
-def test_workspaces_keep_their_own_rollups(store: Store) -> None:
+def test_workspaces_keep_their_own_rollups(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rollups, "_COPY_TAGS", 1)  # PostgreSQL: tags by COPY
     with store.begin() as conn:
         a = upsert_workspace(conn, make_workspace("a"))
         b = upsert_workspace(conn, make_workspace("b"))

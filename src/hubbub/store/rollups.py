@@ -363,8 +363,28 @@ def _when(conn: Connection) -> Any:
 
 
 def _encode(conn: Connection, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with their times as the driver takes them. The times are in the same
+    places in every row (found in the first) and repeat (an hour, a day): each is
+    converted once."""
+    rows = list(rows)
+    if not rows or conn.dialect.name != "sqlite":
+        return rows
+    at = [i for i, v in enumerate(rows[0]) if isinstance(v, datetime)]
+    if not at:
+        return rows
     when = _when(conn)
-    return [tuple(when(v) if isinstance(v, datetime) else v for v in r) for r in rows]
+    done: dict[datetime, str] = {}
+    out = []
+    for r in rows:
+        row = list(r)
+        for i in at:
+            v = row[i]
+            text = done.get(v)
+            if text is None:
+                text = done[v] = when(v)
+            row[i] = text
+        out.append(tuple(row))
+    return out
 
 
 def _marks(conn: Connection, n: int) -> str:
@@ -382,6 +402,19 @@ def _copy(
             copy.write_row(row)
 
 
+_PG_TYPES = {"Integer": "integer", "BigInteger": "bigint", "String": "text"}
+
+
+def _unnest(
+    table: Table, cols: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> tuple[str, tuple[list[Any], ...]]:
+    """PostgreSQL's ``unnest(%s::type[], ...)`` of ``rows`` and its parameters: the rows
+    as one array per column, so a thousand rows are one statement, not a thousand."""
+    types = [_PG_TYPES.get(type(table.c[c].type).__name__, "timestamptz") for c in cols]
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    return f"unnest({arrays})", tuple([r[i] for r in rows] for i in range(len(cols)))
+
+
 def _add(
     conn: Connection,
     table: Table,
@@ -395,12 +428,21 @@ def _add(
         return
     name = table.name
     cols = (*keys, *sums)
-    sql = (
-        f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({_marks(conn, len(cols))}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-        + ", ".join(f"{c} = {name}.{c} + excluded.{c}" for c in sums)
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(
+        f"{c} = {name}.{c} + excluded.{c}" for c in sums
     )
-    conn.exec_driver_sql(sql, _encode(conn, ((*k, *v) for k, v in changed)))
+    rows = [(*k, *v) for k, v in changed]
+    if conn.dialect.name == "postgresql":  # one statement, one array per column
+        arrays, params = _unnest(table, cols, rows)
+        conn.exec_driver_sql(
+            f"INSERT INTO {name} ({', '.join(cols)}) SELECT * FROM {arrays} {conflict}", params
+        )
+    else:
+        conn.exec_driver_sql(
+            f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({_marks(conn, len(cols))}) "
+            + conflict,
+            _encode(conn, rows),
+        )
     fallen = [k for k, v in changed if v[0] < 0]
     if fallen:
         where = " AND ".join(
@@ -421,15 +463,20 @@ def _delta(
             for key, sums in rows.items():
                 acc = out.get(key)
                 if acc is None:
-                    acc = out[key] = [0] * len(sums)
-                for i, n in enumerate(sums):
-                    acc[i] += sign * n
+                    out[key] = [n * sign for n in sums]
+                else:
+                    out[key] = [a + n * sign for a, n in zip(acc, sums, strict=True)]
     return out
 
 
 def update(conn: Connection, before: Sequence[Facts], after: Sequence[Facts]) -> None:
     """Make the rollups of mentions whose facts were ``before`` (stored mentions, before
     this write) reflect ``after`` (every mention written, as now stored)."""
+    # a mention seen again unchanged (most of a resumed or repeated run) changes nothing
+    unchanged = set(before) & set(after)
+    if unchanged:
+        before = [f for f in before if f not in unchanged]
+        after = [f for f in after if f not in unchanged]
     for part, table, keys, sums in _ROLLUPS:
         _add(conn, table, keys, sums, _delta(before, after, part))
     old = {t for f in before for t in f.tag_rows()}
@@ -466,6 +513,9 @@ def _tags(conn: Connection, made: Sequence[TagKey], gone: Sequence[TagKey]) -> N
         return
     if conn.dialect.name == "postgresql" and len(made) >= _COPY_TAGS:
         _copy(conn, "mention_tags", _TAG_COLUMNS, made)
+    elif conn.dialect.name == "postgresql":
+        arrays, params = _unnest(mention_tags, _TAG_COLUMNS, made)
+        conn.exec_driver_sql(f"INSERT INTO mention_tags ({cols}) SELECT * FROM {arrays}", params)
     else:
         conn.exec_driver_sql(
             f"INSERT INTO mention_tags ({cols}) VALUES ({', '.join(marks)})", _encode(conn, made)
