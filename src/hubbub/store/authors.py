@@ -117,7 +117,7 @@ def top_by_mentions(
     reach, then the smaller id), exactly; see the module docstring."""
     if since >= until or limit < 1:
         return []
-    whole = window_tallies(conn, workspace_id, since, until).get(0)
+    whole = window_tallies(conn, workspace_id, since, until, stream=0).get(0)
     if whole is None:
         return []
     if whole.mentions <= DIRECT_LIMIT:

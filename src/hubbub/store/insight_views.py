@@ -185,7 +185,7 @@ def insight_views(
     """Every figure of the Insight page for the mentions in ``[since, until)``."""
     if since >= until:
         raise ValueError(f"window: since {since.isoformat()} is not before {until.isoformat()}")
-    t = window_tallies(conn, workspace_id, since, until).get(0, Tally())
+    t = window_tallies(conn, workspace_id, since, until, stream=0).get(0, Tally())
     facets = facet_counts(conn, workspace_id, since, until)
 
     def facet(name: str, top: int | None = None) -> list[Count]:

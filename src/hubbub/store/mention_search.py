@@ -326,8 +326,8 @@ def _rollup_count(conn: Connection, workspace_id: int, f: MentionFilters) -> int
     since = f.since if f.since is not None else _DAWN
     tally: Tally | None = None
     if not facets:
-        found = window_tallies(conn, workspace_id, since, f.until)
-        tally = found.get(0 if f.stream is None else f.stream, Tally())
+        sid = 0 if f.stream is None else f.stream
+        tally = window_tallies(conn, workspace_id, since, f.until, stream=sid).get(sid, Tally())
     elif f.stream is None and len(facets) == 1:
         counts = facet_counts(conn, workspace_id, since, f.until, only=facets[0])
         c = counts.get(facets[0][0], {}).get(facets[0][1])

@@ -188,7 +188,7 @@ def workspace_streams(conn: Connection, workspace_id: int) -> list[StreamInfo]:
 
 def mention_count(conn: Connection, workspace_id: int, since: datetime, until: datetime) -> int:
     """How many mentions the workspace has in ``[since, until)``."""
-    return window_tallies(conn, workspace_id, since, until).get(0, Tally()).mentions
+    return window_tallies(conn, workspace_id, since, until, stream=0).get(0, Tally()).mentions
 
 
 def mentions_over_time(
@@ -219,7 +219,7 @@ def sentiment_split(
     conn: Connection, workspace_id: int, since: datetime, until: datetime
 ) -> SentimentSplit:
     """Positive, neutral and negative mention counts in the window."""
-    t = window_tallies(conn, workspace_id, since, until).get(0, Tally())
+    t = window_tallies(conn, workspace_id, since, until, stream=0).get(0, Tally())
     return SentimentSplit(positive=t.positive, neutral=t.neutral, negative=t.negative)
 
 

@@ -149,17 +149,25 @@ def _hour_range(workspace_id: int, first: datetime, last: datetime | None) -> An
 
 
 def window_tallies(
-    conn: Connection, workspace_id: int, since: datetime, until: datetime | None
+    conn: Connection,
+    workspace_id: int,
+    since: datetime,
+    until: datetime | None,
+    *,
+    stream: int | None = None,
 ) -> dict[int, Tally]:
     """Per stream id (0: the workspace's mentions, each once) the tally of
-    ``[since, until)`` (``until`` None: everything from ``since`` on). Streams without
-    a mention in the window are missing."""
+    ``[since, until)`` (``until`` None: everything from ``since`` on); only that of
+    ``stream`` when given. Streams without a mention in the window are missing."""
     first, last, parts = _ends(since, until, HOUR)
     out: dict[int, Tally] = defaultdict(Tally)
     if last is None or first < last:
+        cond = _hour_range(workspace_id, first, last)
+        if stream is not None:
+            cond = cond & (mention_hours.c.stream_id == stream)
         rows = conn.execute(
             select(mention_hours.c.stream_id, *(func.sum(c) for c in _SUMS))
-            .where(_hour_range(workspace_id, first, last))
+            .where(cond)
             .group_by(mention_hours.c.stream_id)
         ).all()
         for sid, *sums in rows:
@@ -167,7 +175,8 @@ def window_tallies(
     for f in _raw(conn, workspace_id, parts):
         t = _tally(f)
         for sid in (0, *f.streams):
-            out[sid] = out[sid] + t
+            if stream is None or sid == stream:
+                out[sid] = out[sid] + t
     return dict(out)
 
 
