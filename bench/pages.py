@@ -1,24 +1,31 @@
-"""Benchmark: each web page's time on a SQLite store of 1,000,000 mentions (issue 4).
+"""Benchmark: each web page's time on a store of 1,000,000 mentions (issue 4).
 
 Builds a store of N mentions (default 1,000,000) for the bundled bakery workspace
 over 365 days, and a 10,000-mention store the same way as the baseline, then asks
 each page through the real app (FastAPI's TestClient, logged in) at least
 ``--repeat`` times and prints p50, p95 and max per page, p95 against the 300 ms
-target, and p95 against the same page on the baseline store.
+target, and p95 against the same page on the baseline store, with the CPU time of
+this process (the app runs in it) beside the wall time.
 
 Realistic rows, built fast: the demo world of 30 days goes through the real
 pipeline once (a few thousand mentions with real insight: networks, sentiment,
 intents, streams incl. competitors), and those are replicated into N rows with
 times spread over the year (in ingestion order, as a listener writes them) and
 authors drawn from a heavy-tailed pool, by plain ``executemany`` on the tables
-(the write path is bench/store.py's subject). Inbox items are made with the
-inbox's own rules (:func:`hubbub.inbox.rules.needs_person`, ``base_priority``)
-for each sampled mention; items older than three days are mostly resolved.
-The stores are cached under /tmp/hubbub-bench-pages/, keyed by size, the schema's
-migration head and :data:`BUILD`, so a re-run only measures.
+(the write path is bench/store.py's subject); the rollups are then recounted with
+:func:`hubbub.store.rollups.rebuild`, as migration 0012 does for a store that has
+mentions. Inbox items are made with the inbox's own rules
+(:func:`hubbub.inbox.rules.needs_person`, ``base_priority``) for each sampled
+mention; items older than three days are mostly resolved.
+
+The stores are SQLite files cached under /tmp/hubbub-bench-pages/, keyed by size,
+the schema's digest and :data:`BUILD`, so a re-run only measures. With
+``--database postgresql://.../NAME`` the same stores are copied (COPY) into
+PostgreSQL databases NAME_10000 and NAME_1000000 (created on the server, kept, and
+reused while they hold the same build) and the pages are measured there.
 
 Usage: .venv/bin/python bench/pages.py [--mentions N] [--repeat 20] [--rebuild]
-       [--pages 'streams,inbox']
+       [--pages 'streams,inbox'] [--database postgresql://postgres@127.0.0.1:5432/hubbub_pages]
 """
 
 from __future__ import annotations
@@ -36,21 +43,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, func, select, text
 
 from hubbub.inbox.rules import Candidate, base_priority, needs_person
 from hubbub.model import Mention, Workspace
 from hubbub.pipeline import process
 from hubbub.settings import Settings
 from hubbub.sources.demo import generate_world
-from hubbub.store import Store, upsert_workspace
+from hubbub.store import Store, tables, upsert_workspace
 from hubbub.store.tables import (
     accounts,
     inbox_items,
     mention_streams,
     mentions,
+    metadata,
     posts,
     streams,
 )
@@ -61,7 +70,14 @@ from hubbub.web import create_app
 from hubbub.workspace.load import load_workspace
 
 CACHE = Path("/tmp/hubbub-bench-pages")
-BUILD = 1  # bump when the generated rows change
+# The bench also runs on a checkout from before the rollups (PYTHONPATH=OLD/src), for
+# before/after figures: what that checkout lacks is left out.
+try:
+    from hubbub.store.rollups import rebuild
+except ImportError:  # before migration 0012
+    rebuild = None  # type: ignore[assignment]
+
+BUILD = 2 if rebuild is not None else 1  # bump when the generated rows change
 EXAMPLE = Path(__file__).resolve().parents[1] / "src" / "hubbub" / "examples" / "bakery.toml"
 END = datetime(2026, 3, 14, 15, tzinfo=UTC)  # the app's clock: "now"
 DAYS = 365
@@ -171,7 +187,17 @@ def schema_version() -> str:
     """A digest of the SQL that creates the tables this benchmark fills and reads (with
     their indexes and triggers), as a fresh store at the migrations' head has it: a
     change to the schema of these tables builds anew, one to other tables does not."""
-    names = ("accounts", "posts", "mentions", "mention_streams", "inbox_items", "streams")
+    names = (
+        "accounts",
+        "posts",
+        "mentions",
+        "mention_streams",
+        "inbox_items",
+        "streams",
+        "mention_hours",
+        "mention_facets",
+        "mention_tags",
+    )
     with (
         tempfile.TemporaryDirectory() as tmp,
         Store.open(f"sqlite:///{tmp}/s.db") as store,
@@ -293,6 +319,17 @@ def build(path: Path, n: int, ws: Workspace, samples: Sequence[Sample]) -> None:
                 _insert(cur, mention_streams, links)
                 _insert(cur, inbox_items, items)
             cur.execute("COMMIT")
+        finally:
+            raw_conn.close()
+        if rebuild is not None:
+            counted = time.perf_counter()
+            with store.begin() as conn:
+                read = rebuild(conn)
+            took = time.perf_counter() - counted
+            print(f"  rollups of {read:,} mentions recounted: {took:.0f} s")
+        raw_conn = store.engine.raw_connection()
+        try:
+            cur = raw_conn.cursor()
             cur.execute("ANALYZE")
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
@@ -348,6 +385,73 @@ def ensure_store(
     return path
 
 
+# --- PostgreSQL: the same stores, copied --------------------------------------------------
+
+
+def _pg_value(col: Any, value: Any) -> Any:
+    """A SQLite value as COPY takes it for the column: times with their UTC offset,
+    booleans as booleans; JSON stays the text SQLite holds."""
+    if value is None:
+        return None
+    kind = col.type.__class__.__name__
+    if kind == "UtcDateTime":
+        return f"{value}+00"
+    if kind == "Boolean":
+        return bool(value)
+    return value
+
+
+def to_postgresql(path: Path, url: str, n: int) -> str:
+    """The store at ``path`` copied into database ``NAME_n`` of the server in ``url``
+    (made anew unless it holds this build already); returns its URL."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    target = f"{name}_{n}"
+    target_url = f"{server}/{target}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target,)).fetchone()
+        if exists:
+            with psycopg.connect(target_url) as pg:
+                try:
+                    held = pg.execute("SELECT build FROM bench_pages_build").fetchone()
+                except psycopg.Error:
+                    held = None
+            if held is not None and held[0] == path.name:
+                return target_url
+            admin.execute(f'DROP DATABASE "{target}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{target}"')
+    started = time.perf_counter()
+    Store.open(target_url).close()  # migrated, empty
+    import sqlite3
+
+    source = sqlite3.connect(path)
+    with psycopg.connect(target_url) as pg:
+        pg.execute("SET session_replication_role = replica")  # no triggers or FK checks
+        pg.execute("DROP INDEX IF EXISTS ix_posts_text_trgm")
+        for table in metadata.sorted_tables:
+            cols = list(table.columns)
+            names = ", ".join(f'"{c.name}"' for c in cols)
+            rows = source.execute(f'SELECT {names} FROM "{table.name}"')
+            with pg.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([_pg_value(c, v) for c, v in zip(cols, row, strict=True)])
+            if "id" in table.c and table.c.id.primary_key:
+                pg.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f'coalesce(max(id), 0) + 1, false) FROM "{table.name}"'
+                )
+        pg.execute("CREATE INDEX ix_posts_text_trgm ON posts USING gin (text gin_trgm_ops)")
+        pg.execute("CREATE TABLE bench_pages_build (build text)")
+        pg.execute("INSERT INTO bench_pages_build VALUES (%s)", (path.name,))
+        pg.commit()
+        pg.autocommit = True
+        pg.execute("VACUUM ANALYZE")
+    source.close()
+    print(f"  copied {path.name} into {target} in {time.perf_counter() - started:.0f} s")
+    return target_url
+
+
 # --- the measurement ---------------------------------------------------------------------
 
 
@@ -364,40 +468,95 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def _value(conn: Any, facet: str, rank: int) -> str:
+    """The ``rank``-th commonest value of a facet over the whole store (0: the commonest)."""
+    c = tables.mention_facets.c
+    found = conn.execute(
+        select(c.value)
+        .where(c.facet == facet)
+        .group_by(c.value)
+        .order_by(func.sum(c.mentions).desc(), c.value)
+        .offset(rank)
+        .limit(1)
+    ).scalar()
+    return str(found)
+
+
 def _pages(client: TestClient, slug: str, store: Store) -> dict[str, str]:
     with store.connect() as conn:
         competitor = conn.execute(
             select(streams.c.id).where(streams.c.kind == "competitor").order_by(streams.c.id)
+        ).scalar()
+        event = conn.execute(
+            select(streams.c.id).where(streams.c.kind == "event").order_by(streams.c.id)
         ).scalar()
         item = conn.execute(
             select(inbox_items.c.id)
             .where(inbox_items.c.state == "new")
             .order_by(inbox_items.c.created.desc())
         ).scalar()
+        top_author = conn.execute(
+            select(accounts.c.handle)
+            .join(mentions, mentions.c.author_id == accounts.c.id)
+            .where(mentions.c.created >= END - timedelta(days=7))
+            .group_by(accounts.c.handle)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar()
+        values = {f: "" for f in ("hashtag", "product", "town", "client")}
+        if hasattr(tables, "mention_facets"):
+            values = {f: _value(conn, f, r) for f, r in (("hashtag", 0), ("product", 0),
+                                                         ("town", 6), ("client", 9))}  # fmt: skip
     base = f"/w/{slug}"
+    week = f"since={(END - timedelta(days=6)).date()}&until={END.date()}"
+    q = urlencode
     pages = {
         "overview 7 days": f"{base}/?days=7",
         "overview 30 days": f"{base}/?days=30",
+        "overview 90 days": f"{base}/?days=90",
+        "insight 7 days": f"{base}/insight?days=7",
+        "insight 30 days": f"{base}/insight?days=30",
+        "insight 90 days": f"{base}/insight?days=90",
         "mentions": f"{base}/mentions",
         "mentions negative+competitor": f"{base}/mentions?sentiment=negative&stream={competitor}",
+        "mentions stream (event, rare)": f"{base}/mentions?stream={event}",
+        "mentions network rss (rare)": f"{base}/mentions?network=rss",
+        "mentions intent complaint": f"{base}/mentions?intent=complaint",
+        "mentions post type quote (rare)": f"{base}/mentions?post_type=quote",
+        "mentions relationship staff (rare)": f"{base}/mentions?relationship=staff",
+        "mentions not in town": f"{base}/mentions?in_locale=no",
+        "mentions language es (rare)": f"{base}/mentions?language=es",
+        "mentions last 7 days": f"{base}/mentions?{week}",
+        "mentions min reach 5000": f"{base}/mentions?min_reach=5000",
+        "mentions min engagement 50": f"{base}/mentions?min_engagement=50",
+        "mentions author (busiest)": f"{base}/mentions?{q({'author': top_author})}",
+        "mentions hashtag (commonest)": f"{base}/mentions?{q({'hashtag': values['hashtag']})}",
+        "mentions product": f"{base}/mentions?{q({'product': values['product']})}",
+        "mentions town (7th)": f"{base}/mentions?{q({'town': values['town']})}",
+        "mentions client (10th)": f"{base}/mentions?{q({'client': values['client']})}",
+        "mentions questionable authors": f"{base}/mentions?authenticity=questionable",
+        "mentions with media": f"{base}/mentions?media=yes",
+        "mentions town+negative, 7 days": (
+            f"{base}/mentions?{q({'town': values['town']})}&sentiment=negative&{week}"
+        ),
         f"mentions search '{NOTHING}' (none)": f"{base}/mentions?q={NOTHING}",
         f"mentions search '{COMMON}'": f"{base}/mentions?q={COMMON}",
         "mentions page 50": f"{base}/mentions?page=50",
         "inbox new": f"{base}/inbox?state=new",
         "inbox mine": f"{base}/inbox?assignee=me",
+        "inbox all": f"{base}/inbox?state=all",
         "inbox item": f"{base}/inbox/{item}",
+        "streams": f"{base}/streams",
     }
-    if (Path(__file__).resolve().parents[1] / "src/hubbub/web/routes/streams.py").exists():
-        pages["streams"] = f"{base}/streams"
     if (Path(__file__).resolve().parents[1] / "src/hubbub/web/routes/goals.py").exists():
         pages["goals 30 days"] = f"{base}/goals?days=30"
         pages["goals 90 days"] = f"{base}/goals?days=90"
     return pages
 
 
-def measure(path: Path, slug: str, repeat: int, only: str = "") -> dict[str, Figures | str]:
+def measure(url: str, slug: str, repeat: int, only: str = "") -> dict[str, Figures | str]:
     with tempfile.TemporaryDirectory() as home:
-        store = Store.open(f"sqlite:///{path}")
+        store = Store.open(url)
         try:
             settings = Settings(home=Path(home), secret_key="bench-secret-key-0123456789")
             app = create_app(store, settings, clock=lambda: END)
@@ -451,6 +610,11 @@ def main() -> None:
     parser.add_argument(
         "--pages", default="", help="only the pages whose name holds one of these, comma-separated"
     )
+    parser.add_argument(
+        "--database",
+        default="",
+        help="measure on PostgreSQL: a server URL ending in a database name prefix",
+    )
     args = parser.parse_args()
     ws = load_workspace(EXAMPLE)
     cached: list[Sample] = []
@@ -462,24 +626,30 @@ def main() -> None:
 
     base_path = ensure_store(BASELINE, ws, samples, args.rebuild)
     big_path = ensure_store(args.mentions, ws, samples, args.rebuild)
-    base = measure(base_path, ws.slug, args.repeat, args.pages)
-    big = measure(big_path, ws.slug, args.repeat, args.pages)
+    if args.database:
+        kind = "PostgreSQL"
+        base_url = to_postgresql(base_path, args.database, BASELINE)
+        big_url = to_postgresql(big_path, args.database, args.mentions)
+    else:
+        kind, base_url, big_url = "SQLite", f"sqlite:///{base_path}", f"sqlite:///{big_path}"
+    base = measure(base_url, ws.slug, args.repeat, args.pages)
+    big = measure(big_url, ws.slug, args.repeat, args.pages)
     print(
-        f"pages on SQLite: {args.mentions:,} mentions vs a {BASELINE:,}-mention baseline, "
+        f"pages on {kind}: {args.mentions:,} mentions vs a {BASELINE:,}-mention baseline, "
         f"{args.repeat} requests each (after one warm-up), milliseconds of wall time;"
         " cpu p95: CPU time of this process, steadier on a shared machine"
     )
     print(
-        f"{'page':40} {'p50':>8} {'p95':>8} {'max':>8} {'p95/300ms':>10} {'vs base':>8}"
+        f"{'page':42} {'p50':>8} {'p95':>8} {'max':>8} {'p95/300ms':>10} {'vs base':>8}"
         f" {'base p95':>9} {'cpu p95':>8} {'cpu/300':>8}"
     )
     for name, f in big.items():
         b = base[name]
         if isinstance(f, str) or isinstance(b, str):
-            print(f"{name:40} {f if isinstance(f, str) else b:>8} (page failed: not timed)")
+            print(f"{name:42} {f if isinstance(f, str) else b:>8} (page failed: not timed)")
             continue
         print(
-            f"{name:40} {f.p50:8.1f} {f.p95:8.1f} {f.worst:8.1f} {f.p95 / TARGET_MS:10.2f}"
+            f"{name:42} {f.p50:8.1f} {f.p95:8.1f} {f.worst:8.1f} {f.p95 / TARGET_MS:10.2f}"
             f" {f.p95 / b.p95:7.1f}x {b.p95:9.1f} {f.cpu_p95:8.1f} {f.cpu_p95 / TARGET_MS:8.2f}"
         )
     timed = [f for f in big.values() if isinstance(f, Figures)]
@@ -487,10 +657,10 @@ def main() -> None:
         worst = max(timed, key=lambda f: f.p95)
         print(json.dumps({"worst_p95_ms": round(worst.p95, 1), "target_ms": TARGET_MS}))
     # the store's own sizes, for the record
-    with Store.open(f"sqlite:///{big_path}") as store, store.connect() as conn:
+    with Store.open(big_url) as store, store.connect() as conn:
         size = big_path.stat().st_size / 1e6
         items = conn.execute(text("SELECT count(*) FROM inbox_items")).scalar_one()
-        print(f"store file {size:,.0f} MB, {items:,} inbox items")
+        print(f"SQLite store file {size:,.0f} MB, {items:,} inbox items")
 
 
 if __name__ == "__main__":

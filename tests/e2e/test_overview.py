@@ -156,3 +156,40 @@ def test_logout_returns_to_login(served: Served, page: Any) -> None:
     page.wait_for_url("**/login")
     page.goto(served.base + "/w/larkspur/")
     assert "/login" in page.url
+
+
+def test_a_post_without_the_csrf_token_is_refused_in_the_browser(served: Served, page: Any) -> None:
+    """From a logged-in page, a fetch and a plain form that leave the token out are
+    answered 403; the same fetch with the page's token gets past the check (to a 404:
+    no such alert), so it is the token that was refused, not the request."""
+    _log_in(page, served.base)
+    page.wait_for_url("**/w/larkspur/")
+    url = "/w/larkspur/alerts/999999/dismiss"
+    status = """async ([url, token]) => {
+        const body = new URLSearchParams(token ? {csrf_token: token} : {});
+        const r = await fetch(url, {method: "POST", body, redirect: "manual"});
+        return r.status;
+    }"""
+    assert page.evaluate(status, [url, ""]) == 403
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    assert token
+    assert page.evaluate(status, [url, token]) == 404
+    # a form made on the page and submitted as a user would, without the token
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """url => {
+                const form = document.createElement("form");
+                form.method = "post";
+                form.action = url;
+                document.body.append(form);
+                form.submit();
+            }""",
+            url,
+        )
+    response = navigation.value
+    assert response is not None and response.status == 403
+    shot(page, "csrf-refused")
+    # still logged in: the refusal changed nothing
+    page.goto(served.base + "/w/larkspur/")
+    assert "/login" not in page.url
+    assert [p for p in page.problems if "status of 403" not in p and "404" not in p] == []

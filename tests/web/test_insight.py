@@ -257,6 +257,12 @@ def test_figures_link_to_the_filtered_mentions(rich: Store, logged_in: TestClien
         ("table-relationships", "customer", "relationship", "customer"),
         ("table-locale", "In town", "in_locale", "yes"),
         ("table-languages", "es", "language", "es"),
+        ("table-hashtags", "#sourdough", "hashtag", "#sourdough"),
+        ("table-products", "croissant", "product", "croissant"),
+        ("table-towns", "Asheville", "town", "Asheville"),
+        ("table-clients", "Twitter for iPhone", "client", "Twitter for iPhone"),
+        ("table-authenticity", "authentic", "authenticity", "authentic"),
+        ("table-media", "Text only", "media", "no"),
     ):
         count, _, link = _table(page, table_id)[label]
         assert link is not None
@@ -356,17 +362,47 @@ def test_now_is_tuesday_in_new_york() -> None:
     assert NOW.astimezone(NY).weekday() == 1 and NOW.tzinfo is UTC
 
 
-def test_json_tallies_read_only_the_newest_sample(rich: Store) -> None:
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        (NOW - timedelta(days=7), NOW),  # whole UTC days and a part-day at each end
+        (NOW - 3 * H - timedelta(minutes=1), NOW - 2 * H),  # inside one hour
+        (NOW - timedelta(hours=29, minutes=30), NOW + timedelta(minutes=7)),
+        (NOW - timedelta(days=400), NOW + timedelta(days=1)),  # r5 too
+    ],
+)
+def test_json_tallies_cover_the_whole_window(rich: Store, since: datetime, until: datetime) -> None:
+    """Hashtags, products, towns, client apps and authenticity count every mention of
+    any window (they used to be a sample of the newest), ends cut anywhere."""
+    inside = [s for s in RICH if since <= s.created < until]
+    with rich.connect() as conn:
+        ws_id = workspace_id(conn, "rich")
+        assert ws_id is not None
+        views = insight_views(conn, ws_id, since, until, TZ)
+    assert views.totals.mentions == len(inside)
+    tags = Counter("#" + t.lower() for s in inside for t in s.hashtags)
+    assert {c.value: c.mentions for c in views.hashtags} == dict(tags)
+    assert {c.value: c.mentions for c in views.products} == dict(
+        Counter(p for s in inside for p in s.products)
+    )
+    assert {c.value: c.mentions for c in views.towns} == dict(
+        Counter(s.town for s in inside if s.town)
+    )
+    assert {c.value: c.mentions for c in views.clients} == dict(
+        Counter(s.client for s in inside if s.client)
+    )
+    negative = Counter("#" + t.lower() for s in inside if s.sentiment == "negative"
+                       for t in s.hashtags)  # fmt: skip
+    assert {c.value: c.negative for c in views.hashtags} == {k: negative[k] for k in tags}
+    assert sum(views.hours) == len(inside)
+    known = [s.impressions for s in inside if s.impressions is not None]
+    assert views.impressions == (sum(known) if known else None)
+
+
+def test_window_must_run_forward(rich: Store) -> None:
     since, until = _window(7)
     with rich.connect() as conn:
         ws_id = workspace_id(conn, "rich")
         assert ws_id is not None
-        views = insight_views(conn, ws_id, since, until, TZ, sample=2)
-        newest = sorted(IN, key=lambda s: s.created, reverse=True)[:2]
-        assert views.sampled == 2
-        assert views.totals.mentions == len(IN)  # the SQL aggregates still count every one
-        tags = Counter("#" + t.lower() for s in newest for t in s.hashtags)
-        assert {c.value: c.mentions for c in views.hashtags} == dict(tags)
-        assert sum(views.hours) == len(IN)
         with pytest.raises(ValueError, match="is not before"):
             insight_views(conn, ws_id, until, since, TZ)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from hubbub import codec
 from hubbub.model import Insight, Mention
-from hubbub.store.queries import mention_stream_names
+from hubbub.store.mention_search import mention_stream_names
 from hubbub.store.stored_posts import POST_COLUMNS, post_from_row
 from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
 

@@ -4,19 +4,16 @@ Views never touch tables themselves (DESIGN.md: "views only read the store throu
 query functions in store/"), so the SQL lives here, once, as SQLAlchemy Core that
 runs unchanged on SQLite and PostgreSQL, and returns plain typed dataclasses.
 
-Speed with a million mentions (bench/pages.py): every aggregate filters on
-``(workspace_id, created)`` first and groups in the database. The counts, the
-sentiment split and the top authors read only ``ix_mentions_window``, which holds
-every column they need; mentions per stream per day read only
-``ix_mention_streams_window`` (each link carries its mention's workspace and time,
-migration 0006), not a join per mention. The latest mentions use the window index
-backwards with a ``LIMIT``.
+Speed with a million mentions (bench/pages.py): the counts, the sentiment split, the
+share of voice and the mentions per stream per day are sums of the rollups
+(:mod:`hubbub.store.tallies`: whole UTC hours from ``mention_hours``, the window's
+part-hours from the mentions). The top authors take their candidates from the monthly
+rollup of authors (:mod:`hubbub.store.authors`), and the latest mentions walk
+``ix_mentions_window`` backwards with a ``LIMIT``.
 
-Days are the workspace's local days. PostgreSQL groups by
-``date(created AT TIME ZONE tz)`` itself; SQLite has no time-zone database, so it
-groups by UTC hour and Python folds the hours into local days (exact for every
-zone whose offsets are whole hours, DST included; a +05:30 zone can put the half
-hour around midnight on the neighbouring day).
+Days are the workspace's local days: the rollups' UTC hours folded into them in Python
+(exact for every zone whose offsets are whole hours, DST included; a +05:30 zone can
+put the half hour around an inner midnight of the window on the neighbouring day).
 """
 
 from __future__ import annotations
@@ -24,26 +21,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Connection, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
-from hubbub.model import Entities
+from hubbub.store.authors import top_by_mentions
+from hubbub.store.mention_search import MentionFilters, MentionRow, list_mentions
 from hubbub.store.tables import (
     accounts,
-    mention_streams,
     mentions,
-    posts,
     streams,
     workspaces,
 )
-from hubbub.store.types import as_utc, entities_from_json
+from hubbub.store.tallies import Tally, day_counts, window_tallies
+from hubbub.store.types import as_utc
 
 __all__ = [
     "AuthorStat",
-    "LatestMention",
     "SentimentSplit",
     "StreamInfo",
     "StreamSeries",
@@ -53,7 +48,6 @@ __all__ = [
     "latest_mentions",
     "local_days",
     "mention_count",
-    "mention_stream_names",
     "mentions_over_time",
     "sentiment_split",
     "share_of_voice",
@@ -138,26 +132,6 @@ class AuthorStat:
     engagement: int
 
 
-@dataclass(frozen=True, slots=True)
-class LatestMention:
-    id: int
-    network: str
-    native_id: str
-    url: str
-    text: str
-    created: datetime  # UTC
-    entities: Entities | None
-    author_handle: str
-    author_name: str
-    author_followers: int | None
-    sentiment: str
-    sentiment_score: float
-    post_type: str
-    reach: int
-    engagement: int
-    streams: tuple[str, ...]
-
-
 # --- helpers --------------------------------------------------------------------------
 
 
@@ -175,15 +149,6 @@ def _window(workspace_id: int, since: datetime, until: datetime) -> ColumnElemen
         (mentions.c.workspace_id == workspace_id)
         & (mentions.c.created >= as_utc(since))
         & (mentions.c.created < as_utc(until))
-    )
-
-
-def _link_window(workspace_id: int, since: datetime, until: datetime) -> ColumnElement[bool]:
-    """:func:`_window` on the links' copies of their mention's workspace and time."""
-    return (
-        (mention_streams.c.workspace_id == workspace_id)
-        & (mention_streams.c.created >= as_utc(since))
-        & (mention_streams.c.created < as_utc(until))
     )
 
 
@@ -223,10 +188,7 @@ def workspace_streams(conn: Connection, workspace_id: int) -> list[StreamInfo]:
 
 def mention_count(conn: Connection, workspace_id: int, since: datetime, until: datetime) -> int:
     """How many mentions the workspace has in ``[since, until)``."""
-    value = conn.execute(
-        select(func.count()).select_from(mentions).where(_window(workspace_id, since, until))
-    ).scalar_one()
-    return int(value)
+    return window_tallies(conn, workspace_id, since, until, stream=0).get(0, Tally()).mentions
 
 
 def mentions_over_time(
@@ -234,42 +196,19 @@ def mentions_over_time(
 ) -> TimeSeries:
     """Mentions per local day per stream (a mention counts once in each stream it is in).
 
-    Every stream of the workspace gets a series, with zeros on quiet days.
+    Every stream of the workspace gets a series, with zeros on quiet days. The days
+    are the rollups' hours grouped by local date
+    (:func:`hubbub.store.tallies.day_counts`).
     """
-    zone = _zone(tz)
+    _zone(tz)
     days = local_days(since, until, tz)
     index = {d: i for i, d in enumerate(days)}
     known = workspace_streams(conn, workspace_id)
     counts: dict[int, list[int]] = {s.id: [0] * len(days) for s in known}
-
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        # the zone name is validated above, so it is safe to inline; inlining (not a
-        # bind parameter) lets PostgreSQL see that SELECT and GROUP BY are the same.
-        bucket: ColumnElement[Any] = func.date(
-            func.timezone(literal_column(f"'{tz}'"), mention_streams.c.created)
-        )
-    else:
-        # UtcDateTime keeps fixed-width 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text on SQLite,
-        # so the hour is its first 13 characters: 3x cheaper than strftime() per row
-        bucket = func.substr(mention_streams.c.created, 1, 13)
-    bucket = bucket.label("bucket")
-    rows = conn.execute(
-        select(mention_streams.c.stream_id, bucket, func.count().label("n"))
-        .where(_link_window(workspace_id, since, until))
-        .group_by(mention_streams.c.stream_id, literal_column("bucket"))
-    ).all()
-    for stream_id, raw, n in rows:
-        if stream_id not in counts:
-            continue
-        if isinstance(raw, date):
-            day = raw
-        else:
-            hour = datetime.strptime(str(raw), "%Y-%m-%d %H").replace(tzinfo=UTC)
-            day = hour.astimezone(zone).date()
+    for (day, stream_id), n in day_counts(conn, workspace_id, since, until, tz).items():
         i = index.get(day)
-        if i is not None:
-            counts[stream_id][i] += int(n)
+        if stream_id in counts and i is not None:
+            counts[stream_id][i] += n
     series = tuple(
         StreamSeries(name=s.name, kind=s.kind, counts=tuple(counts[s.id])) for s in known
     )
@@ -280,17 +219,8 @@ def sentiment_split(
     conn: Connection, workspace_id: int, since: datetime, until: datetime
 ) -> SentimentSplit:
     """Positive, neutral and negative mention counts in the window."""
-    rows = conn.execute(
-        select(mentions.c.sentiment_label, func.count())
-        .where(_window(workspace_id, since, until))
-        .group_by(mentions.c.sentiment_label)
-    ).all()
-    found = {str(label): int(n) for label, n in rows}
-    return SentimentSplit(
-        positive=found.get("positive", 0),
-        neutral=found.get("neutral", 0),
-        negative=found.get("negative", 0),
-    )
+    t = window_tallies(conn, workspace_id, since, until, stream=0).get(0, Tally())
+    return SentimentSplit(positive=t.positive, neutral=t.neutral, negative=t.negative)
 
 
 def share_of_voice(
@@ -304,14 +234,8 @@ def share_of_voice(
     known = [s for s in workspace_streams(conn, workspace_id) if s.kind in {"brand", "competitor"}]
     if not known:
         return []
-    rows = conn.execute(
-        select(mention_streams.c.stream_id, func.count())
-        .where(_link_window(workspace_id, since, until))
-        .where(mention_streams.c.stream_id.in_([s.id for s in known]))
-        .group_by(mention_streams.c.stream_id)
-    ).all()
-    found = {int(sid): int(n) for sid, n in rows}
-    return _shares([(s.name, s.kind, found.get(s.id, 0)) for s in known])
+    found = window_tallies(conn, workspace_id, since, until)
+    return _shares([(s.name, s.kind, found.get(s.id, Tally()).mentions) for s in known])
 
 
 def voice_from_series(series: TimeSeries) -> list[VoiceShare]:
@@ -346,46 +270,56 @@ def top_authors(
     """The authors with the most mentions in the window (ties: the larger reach first).
 
     The business's own accounts are left out by default: they would top the list of
-    who talks about the business without telling it anything.
+    who talks about the business without telling it anything. With that default the
+    candidates come from the monthly rollup (:func:`hubbub.store.authors.top_by_mentions`);
+    another exclusion groups the window's mentions by author.
     """
-    grouped = (
-        select(
-            mentions.c.author_id.label("author_id"),
-            func.count().label("n"),
-            func.max(mentions.c.reach).label("reach"),
-            func.sum(mentions.c.engagement).label("engagement"),
+    found: list[tuple[int, int, int, int]]
+    if tuple(exclude_relationships) == ("business",):
+        found = [
+            (f.author_id, f.mentions, f.reach, f.engagement)
+            for f in top_by_mentions(conn, workspace_id, since, until, limit)
+        ]
+    else:
+        grouped = conn.execute(
+            select(
+                mentions.c.author_id,
+                func.count(),
+                func.max(mentions.c.reach),
+                func.sum(mentions.c.engagement),
+            )
+            .where(_window(workspace_id, since, until))
+            .where(mentions.c.relationship.not_in(list(exclude_relationships)))
+            .group_by(mentions.c.author_id)
+            .order_by(func.count().desc(), func.max(mentions.c.reach).desc(), mentions.c.author_id)
+            .limit(limit)
+        ).all()
+        found = [(int(a), int(n), int(r or 0), int(e or 0)) for a, n, r, e in grouped]
+    people = {
+        int(r.id): r
+        for r in conn.execute(
+            select(
+                accounts.c.id,
+                accounts.c.network,
+                accounts.c.handle,
+                accounts.c.name,
+                accounts.c.followers,
+            ).where(accounts.c.id.in_([f[0] for f in found]))
         )
-        .where(_window(workspace_id, since, until))
-        .where(mentions.c.relationship.not_in(list(exclude_relationships)))
-        .group_by(mentions.c.author_id)
-        .order_by(func.count().desc(), func.max(mentions.c.reach).desc(), mentions.c.author_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(
-            accounts.c.network,
-            accounts.c.handle,
-            accounts.c.name,
-            grouped.c.n,
-            grouped.c.reach,
-            grouped.c.engagement,
-            accounts.c.followers,
-        )
-        .join(accounts, accounts.c.id == grouped.c.author_id)
-        .order_by(grouped.c.n.desc(), grouped.c.reach.desc(), accounts.c.handle)
-    ).all()
-    return [
+    }
+    stats = [
         AuthorStat(
-            network=r.network,
-            handle=r.handle,
-            name=r.name,
-            mentions=int(r.n),
-            reach=None if r.followers is None and not r.reach else int(r.reach or 0),
-            engagement=int(r.engagement or 0),
+            network=who.network,
+            handle=who.handle,
+            name=who.name,
+            mentions=n,
+            reach=None if who.followers is None and not reach else reach,
+            engagement=engagement,
         )
-        for r in rows
+        for author_id, n, reach, engagement in found
+        if (who := people.get(author_id)) is not None
     ]
+    return sorted(stats, key=lambda a: (-a.mentions, -(a.reach or 0), a.handle))
 
 
 def latest_mentions(
@@ -394,69 +328,7 @@ def latest_mentions(
     since: datetime,
     until: datetime,
     limit: int = 20,
-) -> list[LatestMention]:
-    """The newest mentions in the window with their post, author and streams."""
-    rows = conn.execute(
-        select(
-            mentions.c.id,
-            mentions.c.network,
-            mentions.c.created,
-            mentions.c.sentiment_label,
-            mentions.c.sentiment_score,
-            mentions.c.post_type,
-            mentions.c.reach,
-            mentions.c.engagement,
-            posts.c.native_id,
-            posts.c.url,
-            posts.c.text,
-            posts.c.entities,
-            accounts.c.handle,
-            accounts.c.name,
-            accounts.c.followers,
-        )
-        .join(posts, posts.c.id == mentions.c.post_id)
-        .join(accounts, accounts.c.id == mentions.c.author_id)
-        .where(_window(workspace_id, since, until))
-        .order_by(mentions.c.created.desc(), mentions.c.id.desc())
-        .limit(limit)
-    ).all()
-    names = mention_stream_names(conn, [r.id for r in rows])
-    return [
-        LatestMention(
-            id=r.id,
-            network=r.network,
-            native_id=r.native_id,
-            url=r.url,
-            text=r.text,
-            created=as_utc(r.created),
-            entities=entities_from_json(r.entities),
-            author_handle=r.handle,
-            author_name=r.name,
-            author_followers=r.followers,
-            sentiment=r.sentiment_label,
-            sentiment_score=float(r.sentiment_score),
-            post_type=r.post_type,
-            reach=int(r.reach or 0),
-            engagement=int(r.engagement or 0),
-            streams=names.get(r.id, ()),
-        )
-        for r in rows
-    ]
-
-
-def mention_stream_names(
-    conn: Connection, mention_ids: Sequence[int]
-) -> dict[int, tuple[str, ...]]:
-    """The names of the streams each mention matched, in the streams' order."""
-    if not mention_ids:
-        return {}
-    rows = conn.execute(
-        select(mention_streams.c.mention_id, streams.c.name)
-        .join(streams, streams.c.id == mention_streams.c.stream_id)
-        .where(mention_streams.c.mention_id.in_(list(mention_ids)))
-        .order_by(mention_streams.c.mention_id, streams.c.id)
-    ).all()
-    out: dict[int, list[str]] = {}
-    for mention_id, name in rows:
-        out.setdefault(int(mention_id), []).append(str(name))
-    return {k: tuple(v) for k, v in out.items()}
+) -> list[MentionRow]:
+    """The newest mentions in the window with their post, author and streams: the
+    Mentions page's rows (:func:`hubbub.store.mention_search.list_mentions`)."""
+    return list_mentions(conn, workspace_id, MentionFilters(since=since, until=until), limit=limit)

@@ -13,6 +13,7 @@ what any listener of this store brought in, just as it would have matched it liv
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub import codec
 from hubbub.model import Account, Media, Metrics, Place, Post, Provenance
-from hubbub.store.tables import accounts, mention_streams, mentions, posts
+from hubbub.store import rollups
+from hubbub.store.tables import accounts, mention_streams, mentions, posts, streams
 from hubbub.store.types import as_utc, entities_from_json, opt_utc
 
 __all__ = [
@@ -237,12 +239,26 @@ def link_stream(conn: Connection, stream_id: int, mention_ids: Sequence[int]) ->
         )
     }
     new = sorted(set(mention_ids) - known)
-    if new:  # a listener may link the same mention meanwhile: its link stands
-        stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
-            mention_streams
-        )
-        conn.execute(
-            stmt.on_conflict_do_nothing(),
+    if not new:
+        return 0
+    # the rollups count the stream's new links (store/rollups.py), from the mentions'
+    # facts read under the workspace's lock, so a writer meanwhile cannot skew them
+    ws_id = conn.execute(select(streams.c.workspace_id).where(streams.c.id == stream_id)).scalar()
+    if ws_id is not None:
+        rollups.lock_workspace(conn, int(ws_id))
+    before = rollups.read_facts(conn, mentions.c.id.in_(new))
+    stmt = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(
+        mention_streams
+    )
+    made = {  # a listener may link the same mention meanwhile: its link stands
+        int(r[0])
+        for r in conn.execute(
+            stmt.on_conflict_do_nothing().returning(mention_streams.c.mention_id),
             [{"mention_id": m, "stream_id": stream_id} for m in new],
         )
-    return len(new)
+    }
+    gained = [f for f in before if f.mention_id in made]
+    rollups.update(
+        conn, gained, [dataclasses.replace(f, streams=f.streams | {stream_id}) for f in gained]
+    )
+    return len(made)

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, func, insert, select
 from hubbub.model import STREAM_KINDS, WINDOWED_KINDS, Stream, StreamKind, Workspace
 from hubbub.query import STREAM_MAX_LENGTH, parse
 from hubbub.store.tables import audit_log, mention_streams, streams
+from hubbub.store.tallies import stream_totals, window_tallies
 from hubbub.store.types import as_utc, opt_utc
 from hubbub.store.write import upsert_workspace
 
@@ -111,53 +112,32 @@ def _counts(
 ) -> dict[int, tuple[int, int, datetime | None]]:
     """Each stream's mentions: in all, in the last 7 days, and the newest one's time.
 
-    Read from ``mention_streams`` alone, never joining the mentions: the totals count
-    one index (``ix_mention_streams_stream_id``; a stream's links are its workspace's
-    mentions), the week and the newest time read the window index
-    (``ix_mention_streams_window``) from a week ago on, and only a stream quiet all
-    week looks further back for its newest mention, from the newest down.
+    The totals and the week are sums of the rollups (``mention_hours``, with the part
+    of an hour at the week's start read from the mentions: see
+    :mod:`hubbub.store.tallies`); the newest time is looked up in the links' window
+    index (``ix_mention_streams_window``) from the start of the stream's newest hour
+    with a mention, which the rollups give.
     """
-    week_ago = now - WEEK
-    ids = select(streams.c.id).where(streams.c.workspace_id == ws_id)
+    totals = stream_totals(conn, ws_id)
+    totals.pop(0, None)  # the workspace's own row
     if stream_id is not None:
-        ids = ids.where(streams.c.id == stream_id)
-    totals = {
-        int(sid): int(n)
-        for sid, n in conn.execute(
-            select(mention_streams.c.stream_id, func.count())
-            .where(mention_streams.c.stream_id.in_(ids.scalar_subquery()))
-            .group_by(mention_streams.c.stream_id)
-        )
-    }
+        totals = {k: v for k, v in totals.items() if k == stream_id}
     if not totals:
         return {}
-    # "+ 0" keeps the planner on the window index rather than the stream_id one
-    sid = (mention_streams.c.stream_id + 0).label("sid")
-    recent = {
-        int(s): (int(n), opt_utc(last))
-        for s, n, last in conn.execute(
-            select(sid, func.count(), func.max(mention_streams.c.created))
-            .where(
-                mention_streams.c.workspace_id == ws_id,
-                mention_streams.c.created >= week_ago,
-                sid.in_(list(totals)),
-            )
-            .group_by(sid)
-        )
-    }
+    week = window_tallies(conn, ws_id, now - WEEK, None)
     out: dict[int, tuple[int, int, datetime | None]] = {}
-    for s, total in totals.items():
-        week, last = recent.get(s, (0, None))
-        if last is None:
-            last = opt_utc(
-                conn.execute(
-                    select(func.max(mention_streams.c.created)).where(
-                        mention_streams.c.workspace_id == ws_id,
-                        mention_streams.c.stream_id + 0 == s,
-                    )
-                ).scalar()
-            )
-        out[s] = (total, week, last)
+    for s, (total, newest_hour) in totals.items():
+        # "+ 0" keeps the planner on the window index rather than the stream_id one
+        last = opt_utc(
+            conn.execute(
+                select(func.max(mention_streams.c.created)).where(
+                    mention_streams.c.workspace_id == ws_id,
+                    mention_streams.c.created >= newest_hour,
+                    mention_streams.c.stream_id + 0 == s,
+                )
+            ).scalar()
+        )
+        out[s] = (total, week[s].mentions if s in week else 0, last)
     return out
 
 

@@ -1,9 +1,9 @@
 """What the listening summary and the topics read: per-stream tallies and phrases.
 
 :func:`stream_tallies` counts each stream's mentions per author over a window (with
-their positive, negative and last-24-hour parts) in one grouped query on the links'
-window index; :func:`hubbub.insight.summary.summarise` turns them into strength,
-sentiment, passion and reach. :func:`stream_phrases` reads the key phrases and
+their positive, negative and last-24-hour parts) in one grouped query on the mentions'
+time index and the links' key; :func:`hubbub.insight.summary.summarise` turns them
+into strength, sentiment, passion and reach. :func:`stream_phrases` reads the key phrases and
 hashtags each mention's insight already holds (newest first, at most ``limit`` per
 window, so a busy window costs a bounded read) for :func:`hubbub.insight.topics.topics`.
 """
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+import orjson
+from sqlalchemy import Connection, Text, case, cast, func, select
 
 from hubbub.insight.summary import AuthorTally
 from hubbub.store.tables import mention_streams, mentions, streams
@@ -48,7 +49,12 @@ def stream_tallies(
 
 
 def _window(workspace_id: int, since: datetime, until: datetime, recent_since: datetime) -> Any:
-    """The per-(stream, author) tallies of :func:`stream_tallies` as a select."""
+    """The per-(stream, author) tallies of :func:`stream_tallies` as a select.
+
+    The window is taken on the mentions, whose time index holds the author and the
+    sentiment, and each mention's streams from the links' key: both read from indexes
+    alone (a third less than starting from the links, which needs each mention's row).
+    """
     link = mention_streams
     return (
         select(
@@ -57,13 +63,15 @@ def _window(workspace_id: int, since: datetime, until: datetime, recent_since: d
             func.count().label("n"),
             func.sum(case((mentions.c.sentiment_label == "positive", 1), else_=0)).label("pos"),
             func.sum(case((mentions.c.sentiment_label == "negative", 1), else_=0)).label("neg"),
-            func.sum(case((link.c.created >= as_utc(recent_since), 1), else_=0)).label("recent"),
+            func.sum(case((mentions.c.created >= as_utc(recent_since), 1), else_=0)).label(
+                "recent"
+            ),
         )
-        .select_from(link.join(mentions, mentions.c.id == link.c.mention_id))
+        .select_from(mentions.join(link, link.c.mention_id == mentions.c.id))
         .where(
-            (link.c.workspace_id == workspace_id)
-            & (link.c.created >= as_utc(since))
-            & (link.c.created < as_utc(until))
+            (mentions.c.workspace_id == workspace_id)
+            & (mentions.c.created >= as_utc(since))
+            & (mentions.c.created < as_utc(until))
         )
         .group_by(link.c.stream_id, mentions.c.author_id)
     )
@@ -110,8 +118,8 @@ def stream_counts(
     return out
 
 
-def _phrases(insight: Any) -> tuple[str, ...]:
-    what = (insight or {}).get("what") or {}
+def _what(what: Any) -> tuple[str, ...]:
+    what = what if isinstance(what, dict) else {}
     return _listed(what.get("key_phrases"), what.get("hashtags"))
 
 
@@ -127,12 +135,12 @@ def stream_phrases(
     window, newest first, at most ``limit`` mentions per stream."""
     names = _stream_names(conn, workspace_id)
     out: dict[str, list[tuple[str, ...]]] = {name: [] for name in names.values()}
-    # only the two lists, extracted in SQL: decoding each whole insight cost most of it
-    phrases = mentions.c.insight[("what", "key_phrases")]
-    hashtags = mentions.c.insight[("what", "hashtags")]
+    # the insight's "what" part as text, decoded by orjson: half the time of SQL's two
+    # JSON paths decoded by the JSON type
+    insight = cast(mentions.c.insight["what"], Text)
     for stream_id, name in names.items():
         rows = conn.execute(
-            select(phrases, hashtags)
+            select(insight)
             .select_from(
                 mention_streams.join(mentions, mentions.c.id == mention_streams.c.mention_id)
             )
@@ -145,5 +153,5 @@ def stream_phrases(
             .order_by(mention_streams.c.created.desc())
             .limit(limit)
         ).all()
-        out[name] = [_listed(p, h) for p, h in rows]
+        out[name] = [_what(orjson.loads(r[0] or "null")) for r in rows]
     return out

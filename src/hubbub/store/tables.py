@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -49,7 +50,12 @@ __all__ = [
     "media",
     "media_uploads",
     "memberships",
+    "mention_authors",
+    "mention_facet_hours",
+    "mention_facets",
+    "mention_hours",
     "mention_streams",
+    "mention_tags",
     "mentions",
     "metadata",
     "post_attempts",
@@ -203,8 +209,18 @@ mentions = Table(
     Column("processed", UtcDateTime, nullable=False),
     UniqueConstraint("workspace_id", "post_id", name="uq_mentions_workspace_id_post_id"),
 )
-# the index of a time window, ix_mentions_window, is in the pages section (migration 0006)
-Index("ix_mentions_author", mentions.c.workspace_id, mentions.c.author_id)
+# the index of a time window, ix_mentions_window, is in the pages section (migration 0006);
+# the rest (migration 0012) reads an author's mentions of a window from the index alone:
+# the Mentions page's author filter, newest first, and the top authors' exact figures
+Index(
+    "ix_mentions_author",
+    mentions.c.workspace_id,
+    mentions.c.author_id,
+    mentions.c.created,
+    mentions.c.relationship,
+    mentions.c.reach,
+    mentions.c.engagement,
+)
 
 mention_streams = Table(
     "mention_streams",
@@ -642,6 +658,102 @@ leads = Table(
     Column("updated_by", Integer, ForeignKey("users.id")),
 )
 Index("ix_leads_workspace_id", leads.c.workspace_id)
+
+# --- pages at a million mentions: rollups (migration 0012) -------------------------------
+
+# What the Overview, Insight and Streams pages sum over a window, kept per UTC hour and
+# per UTC day by hubbub.store.rollups in the same transaction as each batch's mentions
+# (and rebuilt from the mentions by the migration). A page reads the whole hours or days
+# of its window here and only the part of an hour or day at each end from the mentions.
+
+# Per UTC hour and stream: the mentions, their sentiment and their sums. ``stream_id`` 0
+# is every mention of the workspace once (a mention in two streams counts in each of
+# them, and once in 0); no foreign key for that reason.
+mention_hours = Table(
+    "mention_hours",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("hour", UtcDateTime, primary_key=True),  # the UTC hour's start
+    Column("stream_id", Integer, primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+    Column("reach", BigInteger, nullable=False),  # sums: a year of reach overflows 32 bits
+    Column("engagement", BigInteger, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+    Column("with_impressions", Integer, nullable=False),  # mentions whose impressions are known
+)
+
+# Per UTC day and per UTC hour: mentions per value of each insight facet (network,
+# intent, hashtag, town, client app, ...: hubbub.store.rollups.FACETS), with their
+# positive and negative part. A window reads its whole days from the first and the
+# hours of its part-days from the second.
+mention_facets = Table(
+    "mention_facets",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("day", UtcDateTime, primary_key=True),  # the UTC day's midnight
+    Column("facet", String(16), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+)
+
+mention_facet_hours = Table(
+    "mention_facet_hours",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("hour", UtcDateTime, primary_key=True),
+    Column("facet", String(16), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+)
+
+# Per UTC month and author: the author's mentions, the business's own accounts' left out
+# (relationship "business"). The Overview's top authors of a long window take their
+# candidates from each month's best (hubbub.store.queries.top_authors) instead of
+# grouping every mention of the window by author.
+mention_authors = Table(
+    "mention_authors",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("month", UtcDateTime, primary_key=True),  # the UTC month's first midnight
+    Column("author_id", Integer, ForeignKey("accounts.id"), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+)
+Index(
+    "ix_mention_authors_rank",
+    mention_authors.c.workspace_id,
+    mention_authors.c.month,
+    mention_authors.c.mentions,
+)
+
+# The Insight page's authors by reach walk a window's mentions from the largest reach
+Index(
+    "ix_mentions_reach",
+    mentions.c.workspace_id,
+    mentions.c.reach,
+    mentions.c.created,
+    mentions.c.author_id,
+    mentions.c.relationship,
+)
+
+# The insight values only its JSON holds (hashtag, product, town, client app), one row
+# per mention and value, newest last within a value: the Mentions page's filters on them
+# read the matching mentions in time order from the key instead of every mention.
+mention_tags = Table(
+    "mention_tags",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("created", UtcDateTime, primary_key=True),  # the mention's time
+    Column("mention_id", Integer, ForeignKey("mentions.id"), primary_key=True),
+)
+Index("ix_mention_tags_mention_id", mention_tags.c.mention_id)
 
 # --- publish: images (migration 0013) ----------------------------------------------------
 

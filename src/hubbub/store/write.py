@@ -54,6 +54,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hubbub import codec
 from hubbub.codec import to_dict
 from hubbub.model import Account, Batch, Mention, Post, Workspace
+from hubbub.store import rollups
 from hubbub.store.tables import (
     accounts,
     followers,
@@ -481,6 +482,10 @@ def _upsert_mentions(
             )
         author_id = account_ids[(m.post.author.network, m.post.author.id)]
         rows.append(mention_row(m, ws_id, post_ids[m.post.key], author_id, now))
+    # the rollups take the difference between these mentions' facts before and after
+    # (store/rollups.py); the lock keeps another writer's change out of that difference
+    rollups.lock_workspace(conn, ws_id)
+    before = _stored_facts(conn, ws_id, [r["post_id"] for r in rows])
     stmt = _insert(conn, mentions_t)
     update = {
         c.name: stmt.excluded[c.name]
@@ -504,7 +509,28 @@ def _upsert_mentions(
     ]
     if links:
         conn.execute(_insert(conn, mention_streams).on_conflict_do_nothing(), links)
+    # a stream that matched a mention once stays recorded: the links now are the old and
+    # the new ones
+    linked = {f.mention_id: f.streams for f in before}
+    after = []
+    for row, (_, names) in zip(rows, merged.values(), strict=True):
+        mention_id = by_post[(str(ws_id), str(row["post_id"]))]
+        streams_now = linked.get(mention_id, frozenset()) | {stream_ids[n] for n in names}
+        bits = rollups.insight_bits(row["insight"])
+        after.append(rollups.facts_of({**row, **bits, "id": mention_id}, streams_now))
+    rollups.update(conn, before, after)
     return new
+
+
+def _stored_facts(conn: Connection, ws_id: int, post_ids: Sequence[int]) -> list[rollups.Facts]:
+    """The rollup facts of the workspace's mentions of these posts that are stored."""
+    out: list[rollups.Facts] = []
+    for lo in range(0, len(post_ids), 5000):
+        part = list(post_ids[lo : lo + 5000])
+        out += rollups.read_facts(
+            conn, (mentions_t.c.workspace_id == ws_id) & mentions_t.c.post_id.in_(part)
+        )
+    return out
 
 
 def _insert_followers(

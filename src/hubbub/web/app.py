@@ -11,8 +11,10 @@ scripts or styles, nothing from another origin.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -59,6 +61,23 @@ def _asset_version() -> str:
     return digest.hexdigest()[:10]
 
 
+_frozen = False
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """At the first start in a process, move what is loaded by then (modules, models,
+    the app) out of the garbage collector's sight (``gc.freeze``): none of it becomes
+    garbage, and a full collection over it took some 70 ms in every fifth request or so
+    (bench/pages.py saw it as the p95 of cheap pages)."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+    yield
+
+
 def create_app(
     store: Store, settings: Settings, *, clock: Callable[[], datetime] | None = None
 ) -> FastAPI:
@@ -69,6 +88,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_protect)],
+        lifespan=_lifespan,
     )
     app.state.store = store
     app.state.settings = settings

@@ -85,17 +85,14 @@ def rows(
     field: str | None = None,
     *,
     names: dict[str, str] | None = None,
-    search: bool = False,
 ) -> list[Row]:
-    """Panel rows; each links to the Mentions page filtered on ``field`` = its value
-    (or searching its text when ``search``), within the window's dates."""
+    """Panel rows; each links to the Mentions page filtered on ``field`` = its value,
+    within the window's dates."""
     out = []
     for c in found:
         href = None
         if link is not None and field is not None and c.value != "unknown":
             href = link.href(**{field: c.value})
-        elif link is not None and search:
-            href = link.href(q=c.value)
         out.append(
             Row(
                 label=(names or {}).get(c.value, c.value),
@@ -124,6 +121,7 @@ NAMES = {
     "purchase_intent": "purchase intent",
     "spam_promo": "spam / promotion",
 }
+MEDIA_NAMES = {"yes": "With media", "no": "Text only"}
 
 
 @router.get("/w/{slug}/insight")
@@ -217,21 +215,22 @@ def insight_page(
             ),
             "authors": views.authors,
             "relationships": rows(views.relationships, total, link, "relationship"),
-            "authenticity": rows(views.authenticity, views.sampled),
-            "hashtags": rows(views.hashtags, views.sampled, link, search=True),
-            "products": rows(views.products, views.sampled, link, search=True),
+            "authenticity": rows(views.authenticity, total, link, "authenticity"),
+            "hashtags": rows(views.hashtags, total, link, "hashtag"),
+            "products": rows(views.products, total, link, "product"),
             "topics": found_topics,
             "heat": heat,
             "weekdays": WEEKDAYS,
             "peak": peak,
             "in_locale": rows(views.in_locale, total, link, "in_locale", names=NAMES),
-            "towns": rows(views.towns, views.sampled),
+            "towns": rows(views.towns, total, link, "town"),
             "intents": rows(views.intents, total, link, "intent", names=NAMES),
             "intent_chart": intent_chart,
             "networks": rows(views.networks, total, link, "network", names=NAMES),
             "post_types": rows(views.post_types, total, link, "post_type"),
             "languages": rows(views.languages, total, link, "language"),
-            "clients": rows(views.clients, views.sampled),
+            "clients": rows(views.clients, total, link, "client"),
+            "media": rows(views.media, total, link, "media", names=MEDIA_NAMES),
             "voice": views.voice,
             "voice_chart": voice_chart,
             "stream_links": {name: link.href(stream=str(sid)) for name, sid in stream_ids.items()},

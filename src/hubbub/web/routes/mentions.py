@@ -167,6 +167,14 @@ FIELDS = (
     "since",
     "until",
     "min_reach",
+    "author",
+    "hashtag",
+    "product",
+    "town",
+    "client",
+    "authenticity",
+    "media",
+    "min_engagement",
 )
 CHOICES: dict[str, tuple[str, ...]] = {
     "network": NETWORKS,
@@ -175,7 +183,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "post_type": POST_TYPES,
     "relationship": RELATIONSHIPS,
     "in_locale": ("yes", "no"),
+    "authenticity": ("authentic", "questionable"),
+    "media": ("yes", "no"),
 }
+#: Free-text filters on one value of the insight (matched whole, not as a substring)
+TEXT_FIELDS = ("author", "hashtag", "product", "town", "client")
+MAX_VALUE_LENGTH = 200
 NETWORK_NAMES = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "rss": "RSS"}
 LABELS = {
     "stream": "Stream",
@@ -190,7 +203,33 @@ LABELS = {
     "until": "To",
     "min_reach": "Minimum reach",
     "q": "Search",
+    "author": "Author",
+    "hashtag": "Hashtag",
+    "product": "Product",
+    "town": "Town",
+    "client": "Client app",
+    "authenticity": "Authenticity",
+    "media": "Media",
+    "min_engagement": "Minimum engagement",
 }
+#: The filters inside "More filters" (it opens when one of them is set)
+MORE_FILTERS = (
+    "post_type",
+    "relationship",
+    "in_locale",
+    "language",
+    "since",
+    "until",
+    "min_reach",
+    "min_engagement",
+    "author",
+    "hashtag",
+    "product",
+    "town",
+    "client",
+    "authenticity",
+    "media",
+)
 
 
 def _day(value: str, field: str, problems: list[str]) -> date | None:
@@ -237,13 +276,19 @@ def parse_form(params: dict[str, str], stream_ids: Sequence[int], tz: str) -> Fo
         since, values["since"] = _local_midnight(day, tz), day.isoformat()
     if raw["until"] and (day := _day(raw["until"], "until", problems)) is not None:
         until, values["until"] = _local_midnight(day + timedelta(days=1), tz), day.isoformat()
-    min_reach: int | None = None
-    if raw["min_reach"]:
-        if raw["min_reach"].isdigit():
-            min_reach = int(raw["min_reach"])
-            values["min_reach"] = str(min_reach)
-        else:
-            problems.append(f"Minimum reach: {raw['min_reach']!r} is not a whole number; ignored.")
+    least: dict[str, int | None] = {}
+    for field in ("min_reach", "min_engagement"):
+        least[field] = None
+        if raw[field]:
+            if raw[field].isdigit():
+                least[field] = int(raw[field])
+                values[field] = str(least[field])
+            else:
+                problems.append(f"{LABELS[field]}: {raw[field]!r} is not a whole number; ignored.")
+    for field in TEXT_FIELDS:
+        value = raw[field][:MAX_VALUE_LENGTH]
+        if value.strip("@#"):
+            values[field] = value
     text = raw["q"][:MAX_SEARCH_LENGTH]
     if text:
         values["q"] = text
@@ -258,8 +303,16 @@ def parse_form(params: dict[str, str], stream_ids: Sequence[int], tz: str) -> Fo
         language=language,
         since=since,
         until=until,
-        min_reach=min_reach,
+        min_reach=least["min_reach"],
         text=text,
+        author=values.get("author", ""),
+        hashtag=values.get("hashtag", ""),
+        product=values.get("product", ""),
+        town=values.get("town", ""),
+        client=values.get("client", ""),
+        authenticity=values.get("authenticity"),
+        media={"yes": True, "no": False}.get(values.get("media", "")),
+        min_engagement=least["min_engagement"],
     )
     return FormState(values=values, filters=filters, problems=tuple(problems))
 
@@ -322,6 +375,8 @@ def mention_list(
             "choices": CHOICES,
             "labels": LABELS,
             "network_names": NETWORK_NAMES,
+            "more_filters": MORE_FILTERS,
+            "text_fields": TEXT_FIELDS,
             "filtered": bool(form.values),
         },
     )
